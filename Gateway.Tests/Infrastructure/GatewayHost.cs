@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway (its own Program, yarp.json and appsettings.json) on Kestrel on a loopback port, with
+/// settings layered on top as environment variables or user-secrets would be.
+/// </summary>
+public sealed class GatewayHost : WebApplicationFactory<Program>
+{
+    public const string Token = "test-strapi-token-7f3a";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public GatewayHost(Uri strapi, Uri frontend, string redis, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["Strapi:BaseUrl"] = strapi.AbsoluteUri,
+            ["Strapi:Token"] = Token,
+            ["Frontend:BaseUrl"] = frontend.AbsoluteUri,
+            ["Redis:Configuration"] = redis,
+            ["Urls"] = "http://127.0.0.1:0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(0);
+    }
+
+    /// <summary>The gateway's address on loopback, once started.</summary>
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>Starts the gateway; returns a client of it over TCP that does not follow redirects, so tests see them.</summary>
+    public HttpClient CreateGatewayClient()
+    {
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        Address = new Uri(addresses.First());
+        return new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Address };
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+    }
+}

@@ -1,0 +1,31 @@
+using Gateway.Frontend;
+using Gateway.Redis;
+using Gateway.Strapi;
+
+namespace Gateway.Hosting;
+
+internal static class GatewayHostingExtensions
+{
+    /// <summary>Everything the gateway needs: options, Redis, the reverse proxy with its transforms, health, problem details.</summary>
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddGatewayRedis();
+        builder.Services.AddStrapi();
+        builder.Services.AddFrontend();
+
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddConfigFilter<UpstreamAddressConfigFilter>()
+            .AddTransformFactory<StrapiTransformFactory>()
+            .AddTransforms<StrapiTokenTransformProvider>();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<StrapiHealthCheck>("strapi", tags: [HealthEndpoints.ReadyTag]);
+        return builder;
+    }
+}
