@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Tests.Infrastructure;
@@ -36,6 +37,9 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         UseKestrel(0);
     }
 
+    /// <summary>Every log line the gateway wrote, at every level down to Trace.</summary>
+    public LogCapture Logs { get; } = new();
+
     /// <summary>The gateway's address on loopback, once started.</summary>
     public Uri Address { get; private set; } = null!;
 
@@ -48,9 +52,18 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         return new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Address };
     }
 
+    /// <summary>Settings the app reads while it is being built, before the configuration above is layered on.</summary>
+    public Dictionary<string, string> EarlySettings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        foreach (var (key, value) in EarlySettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(_ => true));
     }
 }

@@ -15,7 +15,7 @@ async function ensureGatewayToken(strapi) {
   const accessKey = process.env.STRAPI_API_TOKEN;
   if (!accessKey) {
     strapi.log.warn(
-      '[gateway] STRAPI_API_TOKEN is not set: no API token created; the REST API will answer 403 to every request'
+      '[gateway] STRAPI_API_TOKEN is not set: no API token created or updated (requests without a valid token get 403)'
     );
     return;
   }

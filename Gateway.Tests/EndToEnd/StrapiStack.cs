@@ -1,0 +1,72 @@
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// The gateway in front of the repository's real Strapi and a real Redis, shared by the whole end-to-end collection
+/// (its tests run one after another, so they may create and delete documents).
+/// </summary>
+public sealed class StrapiStack : IAsyncLifetime
+{
+    /// <summary>More than one default page (25) and more than one full page (100): paging has something to do.</summary>
+    public const int SeedInvoices = 230;
+
+    private GatewayHost? _gateway;
+
+    public StrapiServer Strapi { get; private set; } = null!;
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    /// <summary>A client of the gateway.</summary>
+    public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>A client of Strapi itself, with the token.</summary>
+    public HttpClient Direct { get; private set; } = null!;
+
+    public StubUpstream Frontend { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var strapi = StrapiServer.StartAsync(SeedInvoices);
+        Redis = await RedisServer.StartAsync();
+        Frontend = await StubUpstream.StartAsync();
+        Strapi = await strapi;
+        Direct = Strapi.CreateDirectClient();
+        _gateway = new GatewayHost(Strapi.BaseUrl, Frontend.BaseUrl, Redis.Configuration, new Dictionary<string, string?>
+        {
+            ["Strapi:Token"] = Strapi.Token,
+        });
+        Gateway = _gateway.CreateGatewayClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        Direct?.Dispose();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (Strapi is not null)
+        {
+            await Strapi.DisposeAsync();
+        }
+
+        if (Frontend is not null)
+        {
+            await Frontend.DisposeAsync();
+        }
+
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StrapiCollection : ICollectionFixture<StrapiStack>
+{
+    public const string Name = "real Strapi";
+}

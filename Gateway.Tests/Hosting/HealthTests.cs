@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.Json;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Hosting;
+
+public sealed class HealthTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private StubUpstream _strapi = null!;
+    private GatewayHost _gateway = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _strapi = await StubUpstream.StartAsync();
+        _strapi.Respond(204);
+        _gateway = new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, _redis.Configuration);
+        _client = _gateway.CreateGatewayClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _gateway.DisposeAsync();
+        await _strapi.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Healthz_200_EvenWhenEverythingElseIsDown()
+    {
+        await _redis.StopAsync();
+        _strapi.Respond(500);
+
+        using var response = await _client.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(_strapi.Requests);
+    }
+
+    [Fact]
+    public async Task Readyz_RedisAndStrapiUp_200()
+    {
+        using var response = await _client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = await ReadAsync(response);
+        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("strapi").GetProperty("status").GetString());
+        Assert.Equal("/_health", _strapi.OnlyRequest().Target);
+    }
+
+    [Fact]
+    public async Task Readyz_RedisDown_503NamingRedis()
+    {
+        await _redis.StopAsync();
+
+        using var response = await _client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var checks = (await ReadAsync(response)).GetProperty("checks");
+        Assert.Equal("Unhealthy", checks.GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("strapi").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Readyz_StrapiFailing_503NamingStrapi()
+    {
+        _strapi.Respond(503);
+
+        using var response = await _client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var checks = (await ReadAsync(response)).GetProperty("checks");
+        Assert.Equal("Unhealthy", checks.GetProperty("strapi").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("redis").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Readyz_StrapiHangs_503WithinItsTimeout()
+    {
+        _strapi.Hang();
+
+        using var response = await _client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var strapi = (await ReadAsync(response)).GetProperty("checks").GetProperty("strapi");
+        Assert.Equal("timed out", strapi.GetProperty("description").GetString());
+    }
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+}

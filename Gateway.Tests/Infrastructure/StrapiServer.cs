@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The repository's real Strapi (strapi/, node modules installed by scripts/strapi-install) on a free loopback port,
+/// with a fresh SQLite database in a temporary directory, a known API token and seeded demo data.
+/// </summary>
+public sealed class StrapiServer : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private readonly Process _process;
+    private readonly string _dataDirectory;
+    private readonly ConcurrentQueue<string> _output;
+
+    private StrapiServer(Process process, Uri baseUrl, string token, string dataDirectory, ConcurrentQueue<string> output)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        Token = token;
+        _dataDirectory = dataDirectory;
+        _output = output;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public string Token { get; }
+
+    public static async Task<StrapiServer> StartAsync(int seedInvoices)
+    {
+        var project = RepositoryPaths.File("strapi");
+        if (!File.Exists(Path.Combine(project, "node_modules", "@strapi", "strapi", "bin", "strapi.js")))
+        {
+            throw new InvalidOperationException("Strapi's node modules are not installed: run ./test (it runs scripts/strapi-install first).");
+        }
+
+        var port = FreePort.Next();
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var data = Directory.CreateTempSubdirectory("gateway-e2e-strapi-").FullName;
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = project,
+            ArgumentList = { "node_modules/@strapi/strapi/bin/strapi.js", "start" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["NODE_ENV"] = "production",
+                ["HOST"] = "127.0.0.1",
+                ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+                ["DATABASE_FILENAME"] = Path.Combine(data, "data.db"),
+                ["STRAPI_API_TOKEN"] = token,
+                ["SEED_INVOICES"] = seedInvoices.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+
+        var output = new ConcurrentQueue<string>();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new StrapiServer(process, new Uri($"http://127.0.0.1:{port}/"), token, data, output);
+        try
+        {
+            await server.WaitUntilHealthyAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>A client that talks to Strapi directly, with the token: to compare with what the gateway answers.</summary>
+    public HttpClient CreateDirectClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Token);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < StartTimeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"Strapi exited during start-up:\n{string.Join('\n', _output)}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("_health");
+                if (response.StatusCode == HttpStatusCode.NoContent)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Strapi did not answer /_health within {StartTimeout}:\n{string.Join('\n', _output)}");
+    }
+
+    private static void Keep(ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 200 && output.TryDequeue(out _))
+        {
+        }
+    }
+}
