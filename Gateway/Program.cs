@@ -1,17 +1,26 @@
 using Gateway.Hosting;
+using Gateway.Redirects;
 
-var builder = WebApplication.CreateBuilder(args);
+var command = RedirectsCommand.IsInvocation(args);
+var builder = WebApplication.CreateBuilder(command ? [] : args);
 
 builder.AddYarpJson();
 builder.AddGateway();
 
 var app = builder.Build();
+if (command)
+{
+    return await RedirectsCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
+}
 
 app.UseGatewayErrors();
+app.UseRedirects();
 app.MapGatewayHealth();
+app.MapRedirectsApi();
 app.MapReverseProxy(proxy => proxy.UseForwarderProblemDetails());
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>
 public partial class Program;

@@ -1,4 +1,5 @@
 using Gateway.Frontend;
+using Gateway.Redirects;
 using Gateway.Redis;
 using Gateway.Strapi;
 
@@ -16,6 +17,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddGatewayRedis();
         builder.Services.AddStrapi();
         builder.Services.AddFrontend();
+        builder.Services.AddRedirects();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -25,7 +27,8 @@ internal static class GatewayHostingExtensions
 
         builder.Services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])
-            .AddCheck<StrapiHealthCheck>("strapi", tags: [HealthEndpoints.ReadyTag]);
+            .AddCheck<StrapiHealthCheck>("strapi", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<RedirectHealthCheck>("redirects", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }
 }

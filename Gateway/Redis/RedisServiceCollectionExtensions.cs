@@ -21,6 +21,8 @@ internal static class RedisServiceCollectionExtensions
             configuration.SyncTimeout = (int)options.Timeout.TotalMilliseconds;
             configuration.AsyncTimeout = (int)options.Timeout.TotalMilliseconds;
             configuration.ClientName ??= "edge-gateway";
+            // CONFIG GET/SET, to turn on the keyspace notifications the redirect table follows.
+            configuration.AllowAdmin = true;
             return ConnectionMultiplexer.Connect(configuration);
         });
         return services;

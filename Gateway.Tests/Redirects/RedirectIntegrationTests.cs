@@ -1,0 +1,381 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Gateway.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Gateway.Tests.Redirects;
+
+/// <summary>The redirect table against a real Redis, edited the way ops would with redis-cli, served by real gateways.</summary>
+public sealed class RedirectIntegrationTests : IAsyncLifetime
+{
+    private const string Prefix = "gateway:redirect:";
+    private const string AdminKey = "admin-key-for-tests-0123456789";
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(1);
+
+    private RedisServer _redis = null!;
+    private StubUpstream _strapi = null!;
+    private StubUpstream _frontend = null!;
+    private ConnectionMultiplexer _ops = null!;
+    private readonly List<GatewayHost> _gateways = [];
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _strapi = await StubUpstream.StartAsync();
+        _frontend = await StubUpstream.StartAsync();
+        _frontend.Respond(200, "frontend", "text/plain");
+        _ops = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var gateway in _gateways)
+        {
+            await gateway.DisposeAsync();
+        }
+
+        await _ops.DisposeAsync();
+        await _strapi.DisposeAsync();
+        await _frontend.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task EmptyTable_SeedFileImported_OriginalKeysServed()
+    {
+        var client = await StartGatewayAsync();
+
+        await AssertRedirectAsync(client, "/api/v1/revenues", HttpStatusCode.TemporaryRedirect, "/api/v2/revenues/en-us");
+        await AssertRedirectAsync(client, "/api/v1/revenues/fr", HttpStatusCode.PermanentRedirect, "/api/v2/revenues/en-us");
+        await AssertRedirectAsync(client, "/api/v1/revenues/de", HttpStatusCode.TemporaryRedirect, "/api/v2/revenues/en-us");
+        Assert.Equal("""{"destination":"/api/v2/revenues/en-us","permanent":true}""", await _ops.GetDatabase().StringGetAsync(Prefix + "/api/v1/revenues/fr"));
+        Assert.Empty(_frontend.Requests);
+        Assert.All(_strapi.Requests, request => Assert.Equal("/_health", request.Target));
+    }
+
+    [Fact]
+    public async Task HitMissTrailingSlashAndQuery()
+    {
+        await SetRawAsync("/old", """{"destination":"/new","permanent":true}""");
+        await SetRawAsync("/old-no-query", """{"destination":"/new","permanent":false,"preserveQuery":false}""");
+        var client = await StartGatewayAsync();
+
+        await AssertRedirectAsync(client, "/old", HttpStatusCode.PermanentRedirect, "/new");
+        await AssertRedirectAsync(client, "/old/", HttpStatusCode.PermanentRedirect, "/new");
+        await AssertRedirectAsync(client, "/old?page=2&q=a%20b", HttpStatusCode.PermanentRedirect, "/new?page=2&q=a%20b");
+        await AssertRedirectAsync(client, "/old-no-query?page=2", HttpStatusCode.TemporaryRedirect, "/new");
+
+        using var miss = await client.GetAsync("/older?x=1");
+        Assert.Equal(HttpStatusCode.OK, miss.StatusCode);
+        Assert.Equal("/older?x=1", _frontend.OnlyRequest().Target);
+    }
+
+    [Fact]
+    public async Task RawRedisEdits_SeenWithinASecond_ByTwoGatewaysSharingRedis()
+    {
+        await SetRawAsync("/seed-marker", """{"destination":"/x","permanent":false}""");
+        var first = await StartGatewayAsync();
+        var second = await StartGatewayAsync();
+
+        // redis-cli SET gateway:redirect:/promo '{"destination":"/api/v2/invoices/en-us","permanent":false}'
+        await SetRawAsync("/promo", """{"destination":"/api/v2/invoices/en-us","permanent":false}""");
+        await EventuallyAsync(first, "/promo", HttpStatusCode.TemporaryRedirect, Within);
+        await EventuallyAsync(second, "/promo", HttpStatusCode.TemporaryRedirect, Within);
+
+        // Changed: now permanent, elsewhere.
+        await SetRawAsync("/promo", """{"destination":"/api/v2/customers/en-us","permanent":true}""");
+        await EventuallyAsync(first, "/promo", HttpStatusCode.PermanentRedirect, Within);
+        await EventuallyAsync(second, "/promo", HttpStatusCode.PermanentRedirect, Within);
+        await AssertRedirectAsync(second, "/promo", HttpStatusCode.PermanentRedirect, "/api/v2/customers/en-us");
+
+        // redis-cli DEL gateway:redirect:/promo
+        await _ops.GetDatabase().KeyDeleteAsync(Prefix + "/promo");
+        await EventuallyAsync(first, "/promo", HttpStatusCode.OK, Within);
+        await EventuallyAsync(second, "/promo", HttpStatusCode.OK, Within);
+    }
+
+    [Theory]
+    [InlineData("/bad-json", "{not json")]
+    [InlineData("/bad-shape", """{"to":"/x"}""")]
+    [InlineData("/bad-host", """{"destination":"https://evil.example.net/","permanent":false}""")]
+    [InlineData("/bad-scheme-relative", """{"destination":"//evil.example.net/","permanent":false}""")]
+    [InlineData("/bad-control", "{\"destination\":\"/x\\r\\nSet-Cookie: a=b\",\"permanent\":false}")]
+    [InlineData("/bad-self", """{"destination":"SELF/","permanent":false}""")]
+    public async Task BadEntryTypedByHand_SkippedAndLogged_OthersServed(string key, string value)
+    {
+        await SetRawAsync(key, value.Replace("SELF", key, StringComparison.Ordinal));
+        await SetRawAsync("/good", """{"destination":"/fine","permanent":false}""");
+        var gateway = NewGateway();
+        var client = gateway.CreateGatewayClient();
+        await EventuallyAsync(client, "/good", HttpStatusCode.TemporaryRedirect, TimeSpan.FromSeconds(5));
+
+        using var response = await client.GetAsync(key);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains(Prefix + key, StringComparison.Ordinal) && line.Contains("skipped", StringComparison.Ordinal));
+
+        // The same bad value arriving as a live edit is skipped too.
+        await SetRawAsync("/live" + key, value.Replace("SELF", "/live" + key, StringComparison.Ordinal));
+        await SetRawAsync("/good2", """{"destination":"/fine","permanent":false}""");
+        await EventuallyAsync(client, "/good2", HttpStatusCode.TemporaryRedirect, Within);
+        using var live = await client.GetAsync("/live" + key);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task CycleTypedByHand_NotServed_ChainCollapsed()
+    {
+        await SetRawAsync("/loop-a", """{"destination":"/loop-b","permanent":false}""");
+        await SetRawAsync("/loop-b", """{"destination":"/loop-a","permanent":false}""");
+        await SetRawAsync("/chain-a", """{"destination":"/chain-b","permanent":true}""");
+        await SetRawAsync("/chain-b", """{"destination":"/chain-c","permanent":true}""");
+        var client = await StartGatewayAsync();
+
+        await AssertRedirectAsync(client, "/chain-a", HttpStatusCode.PermanentRedirect, "/chain-c");
+        using var loop = await client.GetAsync("/loop-a");
+        Assert.Equal(HttpStatusCode.OK, loop.StatusCode);
+    }
+
+    [Fact]
+    public async Task RedisStoppedAndRestarted_WhileRequestsFlow_TableKeptThenResynced()
+    {
+        await SetRawAsync("/kept", """{"destination":"/target","permanent":false}""");
+        var client = await StartGatewayAsync();
+        await AssertRedirectAsync(client, "/kept", HttpStatusCode.TemporaryRedirect, "/target");
+
+        using var flowing = new CancellationTokenSource();
+        var traffic = Task.Run(async () =>
+        {
+            var failures = new List<string>();
+            var count = 0;
+            while (!flowing.IsCancellationRequested && count < 20_000)
+            {
+                count++;
+                using var hit = await client.GetAsync("/kept");
+                using var miss = await client.GetAsync("/api/other");
+                if (hit.StatusCode != HttpStatusCode.TemporaryRedirect || miss.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Add($"{(int)hit.StatusCode}/{(int)miss.StatusCode}");
+                }
+
+                await Task.Delay(5);
+            }
+
+            return (count, failures);
+        });
+
+        await Task.Delay(300);
+        await _redis.StopAsync();
+        await Task.Delay(1500);
+        using (var ready = await client.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        await flowing.CancelAsync();
+        var (requests, failed) = await traffic;
+        Assert.True(requests > 10, $"only {requests} requests went through");
+        Assert.Empty(failed);
+
+        // Redis comes back empty (no persistence here) and an edit is made before the gateway has reconnected:
+        // the reconnection's resync brings the table in step with what Redis now holds.
+        await _redis.StartAgainAsync();
+        using var ops = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        await ops.GetDatabase().StringSetAsync(Prefix + "/after", """{"destination":"/back","permanent":true}""");
+
+        await EventuallyAsync(client, "/after", HttpStatusCode.PermanentRedirect, TimeSpan.FromSeconds(20));
+        await EventuallyAsync(client, "/kept", HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task RedisDownAtStart_ServesWithoutTable_ThenCatchesUp()
+    {
+        await _redis.StopAsync();
+        var gateway = NewGateway();
+        var client = gateway.CreateGatewayClient();
+
+        using (var response = await client.GetAsync("/api/v1/revenues"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var ready = await client.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("never loaded", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await _redis.StartAgainAsync();
+        await EventuallyAsync(client, "/api/v1/revenues", HttpStatusCode.TemporaryRedirect, TimeSpan.FromSeconds(20));
+    }
+
+    [Theory]
+    [InlineData("-api-v1-revenues-fr")]
+    [InlineData("%2Fapi%2Fv1%2Frevenues%2Ffr")]
+    public async Task GetByKey_OriginalOrPathKey_Entry(string key)
+    {
+        var client = await StartGatewayAsync();
+
+        using var response = await client.GetAsync(new Uri("/api/redirects/" + key, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"destination":"/api/v2/revenues/en-us","permanent":true}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task GetByKey_Unknown_404Problem()
+    {
+        var client = await StartGatewayAsync();
+
+        using var response = await client.GetAsync("/api/redirects/-nope");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AdminApi_OffWithoutKey()
+    {
+        var client = await StartGatewayAsync();
+
+        using var put = await PutAsync(client, "%2Fx", """{"destination":"/y","permanent":false}""", AdminKey);
+        using var list = await client.GetAsync("/api/redirects");
+
+        await ProblemAssert.IsProblemAsync(put, HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(list, HttpStatusCode.NotFound);
+        Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/x"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("admin-key-for-tests-012345678")]
+    [InlineData("admin-key-for-tests-0123456789x")]
+    public async Task AdminApi_WrongKey_401_NothingWritten(string? key)
+    {
+        var client = await StartGatewayAsync(adminKey: AdminKey);
+
+        using var put = await PutAsync(client, "%2Fx", """{"destination":"/y","permanent":false}""", key);
+        using var delete = await SendAsync(client, HttpMethod.Delete, "/api/redirects/-api-v1-revenues", null, key);
+
+        await ProblemAssert.IsProblemAsync(put, HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(delete, HttpStatusCode.Unauthorized);
+        Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/x"));
+        Assert.True(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/api/v1/revenues"));
+    }
+
+    [Fact]
+    public async Task AdminApi_WithKey_SetListRemove_AndRefusesBadEntries()
+    {
+        var client = await StartGatewayAsync(adminKey: AdminKey);
+
+        using (var put = await PutAsync(client, "%2Fpromo", """{"destination":"/api/v2/invoices/en-us","permanent":true}""", AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        }
+
+        await AssertRedirectAsync(client, "/promo", HttpStatusCode.PermanentRedirect, "/api/v2/invoices/en-us");
+        Assert.Equal("""{"destination":"/api/v2/invoices/en-us","permanent":true}""", await _ops.GetDatabase().StringGetAsync(Prefix + "/promo"));
+
+        using (var cycle = await PutAsync(client, "%2Fapi%2Fv2%2Finvoices%2Fen-us", """{"destination":"/promo","permanent":false}""", AdminKey))
+        {
+            await ProblemAssert.IsProblemAsync(cycle, HttpStatusCode.BadRequest);
+        }
+
+        using (var evil = await PutAsync(client, "%2Fevil", """{"destination":"https://evil.example.net/","permanent":false}""", AdminKey))
+        {
+            await ProblemAssert.IsProblemAsync(evil, HttpStatusCode.BadRequest);
+        }
+
+        using (var list = await SendAsync(client, HttpMethod.Get, "/api/redirects?prefix=/promo", null, AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            using var document = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
+            Assert.Equal(["/promo"], document.RootElement.EnumerateObject().Select(p => p.Name));
+        }
+
+        using (var delete = await SendAsync(client, HttpMethod.Delete, "/api/redirects/-promo", null, AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/promo"));
+        Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/evil"));
+    }
+
+    private GatewayHost NewGateway(string? adminKey = null)
+    {
+        var gateway = new GatewayHost(_strapi.BaseUrl, _frontend.BaseUrl, _redis.Configuration, new Dictionary<string, string?>
+        {
+            ["Redirects:AdminKey"] = adminKey,
+        });
+        _gateways.Add(gateway);
+        return gateway;
+    }
+
+    /// <summary>A gateway whose table has been loaded (its readiness says so).</summary>
+    private async Task<HttpClient> StartGatewayAsync(string? adminKey = null)
+    {
+        var client = NewGateway(adminKey).CreateGatewayClient();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var ready = await client.GetAsync("/readyz");
+            if (ready.StatusCode == HttpStatusCode.OK || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+                return client;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private Task<bool> SetRawAsync(string key, string value) => _ops.GetDatabase().StringSetAsync(Prefix + key, value);
+
+    private static async Task AssertRedirectAsync(HttpClient client, string path, HttpStatusCode status, string location)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(location, response.Headers.Location?.OriginalString);
+    }
+
+    private static async Task EventuallyAsync(HttpClient client, string path, HttpStatusCode status, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        HttpStatusCode last;
+        do
+        {
+            using var response = await client.GetAsync(path);
+            last = response.StatusCode;
+            if (last == status)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Fail($"{path} answered {(int)last}, not {(int)status}, for {within.TotalSeconds} s");
+    }
+
+    private static Task<HttpResponseMessage> PutAsync(HttpClient client, string key, string json, string? adminKey)
+        => SendAsync(client, HttpMethod.Put, "/api/redirects/" + key, json, adminKey);
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string? json, string? adminKey)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        if (adminKey is not null)
+        {
+            request.Headers.Add("X-Admin-Key", adminKey);
+        }
+
+        return await client.SendAsync(request);
+    }
+}

@@ -1,0 +1,25 @@
+namespace Gateway.Redirects;
+
+/// <summary>The redirect table: where it lives in Redis and what it may point to. Section <c>Redirects</c>.</summary>
+public sealed class RedirectOptions
+{
+    public const string SectionName = "Redirects";
+
+    /// <summary>Every entry is one Redis string at <c>{KeyPrefix}{path}</c> holding its JSON.</summary>
+    public string KeyPrefix { get; set; } = "gateway:redirect:";
+
+    /// <summary>Hosts an absolute destination may name; a destination on any other host is refused.</summary>
+    public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>The table's starting point, imported when Redis holds no entry. Empty: none.</summary>
+    public string? SeedFile { get; set; } = "redirects.json";
+
+    /// <summary>A full reload from Redis this often, besides the one at every (re)connection.</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest chain A→B→…→Z that is followed to its end; a longer one, or a cycle, is not served.</summary>
+    public int MaxChain { get; set; } = 8;
+
+    /// <summary>The key of the admin API (header <c>X-Admin-Key</c>). Unset: the admin API is off.</summary>
+    public string? AdminKey { get; set; }
+}

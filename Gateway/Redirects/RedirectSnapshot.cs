@@ -1,0 +1,31 @@
+namespace Gateway.Redirects;
+
+/// <summary>The table the gateway serves right now: swapped whole on a resync, one entry at a time on an edit.</summary>
+internal sealed class RedirectSnapshot
+{
+    private readonly Lock _writer = new();
+    private volatile RedirectTable _current = RedirectTable.Empty;
+
+    public RedirectTable Current => _current;
+
+    /// <summary>When the table last matched Redis in full; null until the first load.</summary>
+    public DateTimeOffset? SyncedAt { get; private set; }
+
+    public void Replace(RedirectTable table, DateTimeOffset syncedAt)
+    {
+        lock (_writer)
+        {
+            _current = table;
+            SyncedAt = syncedAt;
+        }
+    }
+
+    public void Apply(string key, RedirectEntry? entry)
+    {
+        lock (_writer)
+        {
+            var next = _current.With(key, entry);
+            _current = next.NeedsCompaction ? next.Compact() : next;
+        }
+    }
+}

@@ -1,0 +1,270 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Redirects;
+
+/// <summary>
+/// Keeps <see cref="RedirectSnapshot"/> in step with Redis. A full load at start, at every reconnection (edits made
+/// while the gateway was cut off are not lost) and every <see cref="RedirectOptions.ResyncInterval"/>; in between,
+/// Redis keyspace notifications name each key that changed, and only that key is read again. While Redis is away the
+/// last table keeps being served. The start-up load imports <see cref="RedirectOptions.SeedFile"/> when Redis holds no
+/// entry.
+/// </summary>
+internal sealed partial class RedirectSync(
+    IConnectionMultiplexer redis,
+    RedisRedirectStore store,
+    RedirectLoader loader,
+    RedirectImporter importer,
+    RedirectSnapshot snapshot,
+    IOptionsMonitor<RedirectOptions> options,
+    IHostEnvironment environment,
+    TimeProvider time,
+    ILogger<RedirectSync> logger) : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    private readonly SemaphoreSlim _resyncWanted = new(0, 1);
+    private readonly ConcurrentQueue<string> _changedDuringLoad = new();
+    private volatile bool _loading;
+    private bool _seeded;
+    private bool _failing;
+    private bool _subscribed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        redis.ConnectionRestored += OnConnectionRestored;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                bool synced;
+                try
+                {
+                    synced = await TryResyncAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The loop outlives whatever it meets; the table being served stays as it was.
+                    LogUnexpected(logger, e);
+                    synced = false;
+                }
+
+                await _resyncWanted.WaitAsync(synced ? options.CurrentValue.ResyncInterval : RetryDelay, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            redis.ConnectionRestored -= OnConnectionRestored;
+        }
+    }
+
+    private async Task SubscribeAsync()
+    {
+        if (_subscribed)
+        {
+            return;
+        }
+
+        // Subscribed before the first load, so no edit falls between the two; the client re-subscribes by itself
+        // after a reconnection.
+        var channel = RedisChannel.Pattern($"__keyspace@{store.Database.Database}__:{store.Prefix}*");
+        await redis.GetSubscriber().SubscribeAsync(channel, (name, _) => OnKeyChanged(name));
+        _subscribed = true;
+    }
+
+    /// <summary>A pub/sub callback: never throws, whatever happens.</summary>
+    private void OnKeyChanged(RedisChannel channel)
+    {
+        var name = channel.ToString();
+        var at = name.IndexOf(store.Prefix, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return;
+        }
+
+        var key = name[(at + store.Prefix.Length)..];
+        if (_loading)
+        {
+            _changedDuringLoad.Enqueue(key);
+            return;
+        }
+
+        _ = RefreshAsync(key);
+    }
+
+    private async Task RefreshAsync(string key)
+    {
+        try
+        {
+            var entry = loader.Accept(key, await store.GetRawAsync(key));
+            snapshot.Apply(key, entry);
+            LogRefreshed(logger, key, entry is not null);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The next resync (at reconnection at the latest) reads it again.
+            LogRefreshFailed(logger, key, e.GetType().Name);
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Interactive)
+        {
+            LogReconnected(logger);
+            _resyncWanted.Release();
+        }
+    }
+
+    private async Task<bool> TryResyncAsync(CancellationToken cancel)
+    {
+        try
+        {
+            await EnableNotificationsAsync();
+            await SubscribeAsync();
+            _loading = true;
+            var started = time.GetTimestamp();
+            var table = await loader.LoadAsync(cancel);
+            if (table.Count == 0 && !_seeded && await SeedAsync(cancel))
+            {
+                table = await loader.LoadAsync(cancel);
+            }
+
+            snapshot.Replace(table, time.GetUtcNow());
+            _loading = false;
+            while (_changedDuringLoad.TryDequeue(out var key))
+            {
+                await RefreshAsync(key);
+            }
+
+            var elapsed = time.GetElapsedTime(started);
+            LogLoaded(logger, table.Count, elapsed.TotalMilliseconds);
+            _failing = false;
+            return true;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _loading = false;
+            if (!_failing)
+            {
+                // Once per outage: the retries every couple of seconds stay quiet until a load succeeds again.
+                _failing = true;
+                var served = snapshot.Current.Count;
+                LogResyncFailed(logger, served, e.GetType().Name);
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Imports the seed file into an empty table, once per process; replicas racing here write the same values.</summary>
+    private async Task<bool> SeedAsync(CancellationToken cancel)
+    {
+        _seeded = true;
+        var file = options.CurrentValue.SeedFile;
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            return false;
+        }
+
+        var path = Path.GetFullPath(file, environment.ContentRootPath);
+        if (!File.Exists(path))
+        {
+            path = Path.GetFullPath(Path.Combine(environment.ContentRootPath, "..", file));
+        }
+
+        if (!File.Exists(path))
+        {
+            LogNoSeed(logger, file);
+            return false;
+        }
+
+        try
+        {
+            var result = await importer.ImportAsync(await RedirectSeedFile.ReadAsync(path, cancel), ImportMode.Seed, cancel);
+            foreach (var problem in result.Problems)
+            {
+                LogSeedProblem(logger, path, problem);
+            }
+
+            LogSeeded(logger, result.Written, path);
+            return result.Written > 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            LogSeedUnreadable(logger, path, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Keyspace notifications for strings (SET), generic commands (DEL, RENAME) and expiry, added to whatever the server
+    /// has. A server that refuses CONFIG (a managed Redis) must have them set by its operators; until then edits show at
+    /// the next resync.
+    /// </summary>
+    private async Task EnableNotificationsAsync()
+    {
+        const string Wanted = "K$gx";
+        var server = redis.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica);
+        if (server is null)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no connected Redis primary");
+        }
+
+        try
+        {
+            var current = (await server.ConfigGetAsync("notify-keyspace-events")).FirstOrDefault().Value ?? "";
+            var missing = new string(Wanted.Where(flag => !current.Contains(flag, StringComparison.Ordinal) && !(flag != 'K' && current.Contains('A', StringComparison.Ordinal))).ToArray());
+            if (missing.Length > 0)
+            {
+                await server.ConfigSetAsync("notify-keyspace-events", current + missing);
+            }
+        }
+        catch (RedisServerException e)
+        {
+            LogNotificationsUnavailable(logger, e.Message, options.CurrentValue.ResyncInterval);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _resyncWanted.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Error, Message = "Redirect table sync failed unexpectedly; retrying")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Redirect table loaded from Redis: {Count} entries in {Milliseconds:0} ms")]
+    private static partial void LogLoaded(ILogger logger, int count, double milliseconds);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Redirect table not reloaded ({Error}): still serving the last one, {Count} entries; retrying")]
+    private static partial void LogResyncFailed(ILogger logger, int count, string error);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Debug, Message = "Redirect {Key} re-read from Redis (served: {Served})")]
+    private static partial void LogRefreshed(ILogger logger, string key, bool served);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Redirect {Key} changed but could not be read ({Error}); the next resync reads it")]
+    private static partial void LogRefreshFailed(ILogger logger, string key, string error);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Redis connection restored: reloading the redirect table")]
+    private static partial void LogReconnected(ILogger logger);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Keyspace notifications could not be enabled ({Reason}): redirect edits show at the next resync, every {Interval}. Set notify-keyspace-events to K$gx on the Redis server.")]
+    private static partial void LogNotificationsUnavailable(ILogger logger, string reason, TimeSpan interval);
+
+    [LoggerMessage(EventId = 4016, Level = LogLevel.Information, Message = "Redirect table was empty: imported {Count} entries from {Path}")]
+    private static partial void LogSeeded(ILogger logger, int count, string path);
+
+    [LoggerMessage(EventId = 4017, Level = LogLevel.Warning, Message = "Seed file {Path}: entry skipped, {Problem}")]
+    private static partial void LogSeedProblem(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = 4018, Level = LogLevel.Warning, Message = "Seed file {Path} could not be read: {Reason}")]
+    private static partial void LogSeedUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4019, Level = LogLevel.Information, Message = "No seed file {File}: the redirect table starts empty")]
+    private static partial void LogNoSeed(ILogger logger, string file);
+}

@@ -1,0 +1,165 @@
+using StackExchange.Redis;
+
+namespace Gateway.Redirects;
+
+/// <summary>
+/// <c>dotnet run --project Gateway -- redirects …</c>: the table from the command line, against the Redis of the
+/// gateway's configuration (<c>Redis__Configuration</c>), with the same validation as every other way in.
+/// </summary>
+internal static class RedirectsCommand
+{
+    public const string Name = "redirects";
+
+    private const string Usage = """
+        usage: dotnet run --project Gateway -- redirects <command>
+          list [prefix]                                   entries in Redis (bad ones marked), sorted by path
+          set <path> <destination> [--permanent] [--drop-query]
+          remove <path>
+          import <file> [--replace]                       the original's format; --replace makes Redis equal to the file
+        paths: /api/v1/revenues or the original's -api-v1-revenues
+        """;
+
+    public static bool IsInvocation(string[] args) => args.Length > 0 && args[0] == Name;
+
+    /// <summary>Runs the command; the process's exit code: 0 done, 1 refused or failed, 2 bad usage.</summary>
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(args);
+
+        var words = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        var flags = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        if (words.Length == 0)
+        {
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        var redis = services.GetRequiredService<IConnectionMultiplexer>();
+        if (!redis.IsConnected)
+        {
+            await error.WriteLineAsync($"redirects: Redis at {redis.Configuration.Split(',')[0]} is not reachable (set Redis__Configuration).");
+            return 1;
+        }
+
+        try
+        {
+            return (words[0], words.Length) switch
+            {
+                ("list", 1 or 2) => await ListAsync(services, words.ElementAtOrDefault(1), output),
+                ("set", 3) => await SetAsync(services, words[1], new RedirectEntry(words[2], flags.Contains("--permanent"), flags.Contains("--drop-query") ? false : null), output, error),
+                ("remove", 2) => await RemoveAsync(services, words[1], output, error),
+                ("import", 2) => await ImportAsync(services, words[1], flags.Contains("--replace") ? ImportMode.Replace : ImportMode.Merge, output, error),
+                _ => await UsageAsync(error),
+            };
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            await error.WriteLineAsync($"redirects: Redis failed: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> UsageAsync(TextWriter error)
+    {
+        await error.WriteLineAsync(Usage);
+        return 2;
+    }
+
+    private static async Task<int> ListAsync(IServiceProvider services, string? prefix, TextWriter output)
+    {
+        var store = services.GetRequiredService<RedisRedirectStore>();
+        var validator = services.GetRequiredService<RedirectValidator>();
+        var rows = new List<(string Key, string Text)>();
+        await foreach (var (key, json) in store.ScanAsync())
+        {
+            if (prefix is not null && !key.StartsWith(RedirectKey.Normalize(prefix), StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var entry = RedisRedirectStore.Parse(json);
+            var problem = entry is null ? "not an entry's JSON" : validator.Check(key, entry);
+            rows.Add((key, problem is null
+                ? $"{key} -> {entry!.Destination} ({entry.StatusCode}{(entry.KeepsQuery ? "" : ", query dropped")})"
+                : $"{key} SKIPPED: {problem}: {json}"));
+        }
+
+        foreach (var (_, text) in rows.OrderBy(row => row.Key, StringComparer.Ordinal))
+        {
+            await output.WriteLineAsync(text);
+        }
+
+        await output.WriteLineAsync($"{rows.Count} entries");
+        return 0;
+    }
+
+    private static async Task<int> SetAsync(IServiceProvider services, string path, RedirectEntry entry, TextWriter output, TextWriter error)
+    {
+        await LoadCurrentAsync(services);
+        var key = RedirectKey.Normalize(path);
+        var problem = await services.GetRequiredService<RedirectEditor>().SetAsync(key, entry);
+        if (problem is not null)
+        {
+            await error.WriteLineAsync($"redirects: {key} refused: {problem}");
+            return 1;
+        }
+
+        await output.WriteLineAsync($"{key} -> {entry.Destination} ({entry.StatusCode})");
+        return 0;
+    }
+
+    private static async Task<int> RemoveAsync(IServiceProvider services, string path, TextWriter output, TextWriter error)
+    {
+        var key = RedirectKey.Normalize(path);
+        if (!await services.GetRequiredService<RedirectEditor>().RemoveAsync(key))
+        {
+            await error.WriteLineAsync($"redirects: no entry {key}");
+            return 1;
+        }
+
+        await output.WriteLineAsync($"{key} removed");
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(IServiceProvider services, string file, ImportMode mode, TextWriter output, TextWriter error)
+    {
+        if (!File.Exists(file))
+        {
+            await error.WriteLineAsync($"redirects: {file} does not exist");
+            return 1;
+        }
+
+        IReadOnlyList<KeyValuePair<string, RedirectEntry?>> entries;
+        try
+        {
+            entries = await RedirectSeedFile.ReadAsync(file, CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
+        {
+            await error.WriteLineAsync($"redirects: {file} is not a redirect table: {e.Message}");
+            return 1;
+        }
+
+        var result = await services.GetRequiredService<RedirectImporter>().ImportAsync(entries, mode, CancellationToken.None);
+        if (result.Problems.Count > 0)
+        {
+            await error.WriteLineAsync($"redirects: nothing imported, {result.Problems.Count} entries refused:");
+            foreach (var problem in result.Problems)
+            {
+                await error.WriteLineAsync("  " + problem);
+            }
+
+            return 1;
+        }
+
+        await output.WriteLineAsync($"imported {result.Written} entries from {file}{(mode == ImportMode.Replace ? $", deleted {result.Deleted} others" : "")}");
+        return 0;
+    }
+
+    private static async Task LoadCurrentAsync(IServiceProvider services)
+    {
+        var table = await services.GetRequiredService<RedirectLoader>().LoadAsync(CancellationToken.None);
+        services.GetRequiredService<RedirectSnapshot>().Replace(table, DateTimeOffset.UtcNow);
+    }
+}

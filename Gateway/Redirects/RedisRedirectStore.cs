@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Redirects;
+
+/// <summary>
+/// The table in Redis: one string per entry, <c>{prefix}{path}</c> → <c>{"destination":…,"permanent":…}</c>, so ops
+/// edit it with plain SET, DEL and SCAN. This class reads and writes it; it validates nothing itself.
+/// </summary>
+internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsMonitor<RedirectOptions> options)
+{
+    private const int Batch = 1000;
+
+    public string Prefix => options.CurrentValue.KeyPrefix;
+
+    public IDatabase Database => redis.GetDatabase();
+
+    public RedisKey RedisKeyOf(string key) => Prefix + key;
+
+    /// <summary>Every entry as it is stored (raw JSON, possibly bad), in batches of a SCAN page and one MGET.</summary>
+    public async IAsyncEnumerable<(string Key, string? Json)> ScanAsync([EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        var server = redis.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica)
+            ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no connected Redis primary");
+        var prefix = Prefix;
+        var batch = new List<RedisKey>(Batch);
+        await foreach (var key in server.KeysAsync(Database.Database, prefix + "*", Batch).WithCancellation(cancel))
+        {
+            batch.Add(key);
+            if (batch.Count == Batch)
+            {
+                foreach (var item in await FetchAsync(batch, prefix))
+                {
+                    yield return item;
+                }
+
+                batch.Clear();
+            }
+        }
+
+        foreach (var item in await FetchAsync(batch, prefix))
+        {
+            yield return item;
+        }
+    }
+
+    public async Task<string?> GetRawAsync(string key) => await Database.StringGetAsync(RedisKeyOf(key));
+
+    public Task<bool> SetAsync(string key, RedirectEntry entry, bool onlyIfMissing = false)
+        => Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), when: onlyIfMissing ? When.NotExists : When.Always);
+
+    public Task<bool> RemoveAsync(string key) => Database.KeyDeleteAsync(RedisKeyOf(key));
+
+    public static string Serialize(RedirectEntry entry) => JsonSerializer.Serialize(entry, RedirectJsonContext.Default.RedirectEntry);
+
+    /// <summary>The entry in <paramref name="json"/>, or null when it is not an entry's JSON.</summary>
+    public static RedirectEntry? Parse(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, RedirectJsonContext.Default.RedirectEntry);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(string Key, string? Json)[]> FetchAsync(List<RedisKey> keys, string prefix)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        var values = await Database.StringGetAsync([.. keys]);
+        var result = new (string, string?)[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            result[i] = (((string)keys[i]!)[prefix.Length..], values[i]);
+        }
+
+        return result;
+    }
+}
