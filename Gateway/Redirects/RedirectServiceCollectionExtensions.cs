@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Gateway.Redirects;
 
 internal static class RedirectServiceCollectionExtensions
@@ -10,6 +12,7 @@ internal static class RedirectServiceCollectionExtensions
             .Validate(o => o.MaxChain is > 0 and <= 64, "Redirects:MaxChain must be between 1 and 64.")
             .Validate(o => o.ResyncInterval > TimeSpan.Zero, "Redirects:ResyncInterval must be positive.")
             .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RedirectSnapshot>();
         services.AddSingleton<RedirectValidator>();
         services.AddSingleton<RedisRedirectStore>();

@@ -1,0 +1,171 @@
+// The redirect table's costs at 1k, 100k and 1M entries, against a real redis-server on loopback:
+// filling Redis, loading the table from it, the table's managed memory, a hit and a miss lookup, a one-entry edit,
+// and how long a raw SET takes to show in a running gateway's snapshot. Medians of several runs.
+// Run: dotnet run -c Release --project bench/redirects [-- sizes...]   (writes markdown to stdout)
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Redirects;
+using Gateway.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+int[] sizes = args.Length > 0 ? [.. args.Select(int.Parse)] : [1_000, 100_000, 1_000_000];
+const int Runs = 5;
+const string Prefix = "gateway:redirect:";
+
+var port = FreePort();
+using var redisProcess = Process.Start(new ProcessStartInfo("redis-server",
+    $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --loglevel warning") { RedirectStandardOutput = true })!;
+try
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    builder.Configuration["Redis:Configuration"] = $"127.0.0.1:{port}";
+    builder.Configuration["Redis:Timeout"] = "00:00:30";
+    builder.Configuration["Redirects:SeedFile"] = "";
+    builder.Services.AddGatewayRedis();
+    builder.Services.AddRedirects();
+    using var host = builder.Build();
+    var redis = host.Services.GetRequiredService<IConnectionMultiplexer>();
+    for (var i = 0; !redis.IsConnected && i < 100; i++)
+    {
+        await Task.Delay(50);
+    }
+
+    var db = redis.GetDatabase();
+    var loader = host.Services.GetRequiredService<RedirectLoader>();
+
+    Console.WriteLine($"| entries | fill Redis (s) | load from Redis (s) | allocated by a load (MB) | table held (MB) | hit (ns) | miss (ns) | one-entry edit (µs) |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var size in sizes)
+    {
+        await redis.GetServers()[0].FlushDatabaseAsync();
+        var fill = Stopwatch.StartNew();
+        for (var start = 0; start < size; start += 10_000)
+        {
+            var batch = Enumerable.Range(start, Math.Min(10_000, size - start))
+                .Select(i => db.StringSetAsync($"{Prefix}/old/{i}", $$"""{"destination":"/new/{{i}}","permanent":{{(i % 2 == 0 ? "true" : "false")}}}"""));
+            await Task.WhenAll(batch);
+        }
+
+        fill.Stop();
+
+        var loads = new List<double>();
+        RedirectTable table = RedirectTable.Empty;
+        for (var run = 0; run < 3; run++)
+        {
+            table = null!;
+            GC.Collect();
+            var clock = Stopwatch.StartNew();
+            table = await loader.LoadAsync(CancellationToken.None);
+            loads.Add(clock.Elapsed.TotalSeconds);
+        }
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        table = await loader.LoadAsync(CancellationToken.None);
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        var memory = HeldMegabytes(loader);
+        if (table.Count != size)
+        {
+            throw new InvalidOperationException($"loaded {table.Count}, expected {size}");
+        }
+
+        var probes = Enumerable.Range(0, 1024).Select(i => $"/old/{(i * 7919) % size}").ToArray();
+        var misses = Enumerable.Range(0, 1024).Select(i => $"/api/v2/invoices/en-us/{i}").ToArray();
+        var hit = MedianOf(Runs, () => Lookups(table, probes));
+        var miss = MedianOf(Runs, () => Lookups(table, misses));
+        var edit = MedianOf(Runs, () =>
+        {
+            var clock = Stopwatch.StartNew();
+            var t = table;
+            for (var i = 0; i < 100; i++)
+            {
+                t = t.With($"/edited/{i}", new RedirectEntry("/x", false));
+            }
+
+            return clock.Elapsed.TotalMicroseconds / 100;
+        });
+        Console.WriteLine($"| {size:N0} | {fill.Elapsed.TotalSeconds:0.00} | {Median(loads):0.00} | {allocated / 1024.0 / 1024.0:0} | {memory:0.00} | {hit:0.0} | {miss:0.0} | {edit:0.0} |");
+    }
+
+    // Propagation: a running sync (as in the gateway) over the last size; a raw SET until the snapshot has it.
+    var snapshot = host.Services.GetRequiredService<RedirectSnapshot>();
+    await host.StartAsync();
+    while (snapshot.SyncedAt is null)
+    {
+        await Task.Delay(10);
+    }
+
+    var delays = new List<double>();
+    for (var i = 0; i < 20; i++)
+    {
+        var key = $"/propagation/{i}";
+        var clock = Stopwatch.StartNew();
+        await db.StringSetAsync(Prefix + key, """{"destination":"/p","permanent":false}""");
+        while (snapshot.Current.Find(key) is null)
+        {
+            await Task.Yield();
+        }
+
+        delays.Add(clock.Elapsed.TotalMilliseconds);
+    }
+
+    await host.StopAsync();
+    Console.WriteLine();
+    Console.WriteLine($"Raw SET to served, with {snapshot.Current.Count:N0} entries loaded: median {Median(delays):0.00} ms, max {delays.Max():0.00} ms over 20 edits (keyspace notification + one GET + one-entry snapshot edit).");
+}
+finally
+{
+    redisProcess.Kill();
+    await redisProcess.WaitForExitAsync();
+}
+
+static double Lookups(RedirectTable table, string[] paths)
+{
+    const int Rounds = 2_000;
+    var found = 0;
+    var clock = Stopwatch.StartNew();
+    for (var round = 0; round < Rounds; round++)
+    {
+        foreach (var path in paths)
+        {
+            found += table.TryResolve(path, 8, out _) ? 1 : 0;
+        }
+    }
+
+    var ns = clock.Elapsed.TotalNanoseconds / (Rounds * (double)paths.Length);
+    return found >= 0 ? ns : double.NaN;
+}
+
+static double MedianOf(int runs, Func<double> measure)
+{
+    measure();
+    return Median([.. Enumerable.Range(0, runs).Select(_ => measure())]);
+}
+
+static double Median(List<double> values)
+{
+    values.Sort();
+    return values[values.Count / 2];
+}
+
+// What one more loaded table adds to the managed heap after full collections. Synchronous on purpose: an awaited
+// task would keep its result (the table) reachable from the caller's state machine and blur the measurement.
+static double HeldMegabytes(RedirectLoader loader)
+{
+    var before = GC.GetTotalMemory(forceFullCollection: true);
+    var table = Task.Run(() => loader.LoadAsync(CancellationToken.None)).GetAwaiter().GetResult();
+    var after = GC.GetTotalMemory(forceFullCollection: true);
+    GC.KeepAlive(table);
+    return (after - before) / 1024.0 / 1024.0;
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
