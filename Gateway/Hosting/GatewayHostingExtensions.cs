@@ -1,3 +1,4 @@
+using Gateway.Csv;
 using Gateway.Frontend;
 using Gateway.Redirects;
 using Gateway.Redis;
@@ -23,6 +24,7 @@ internal static class GatewayHostingExtensions
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UpstreamAddressConfigFilter>()
             .AddTransformFactory<StrapiTransformFactory>()
+            .AddTransformFactory<CsvExportTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>();
 
         builder.Services.AddHealthChecks()

@@ -1,0 +1,183 @@
+using System.Net;
+using Gateway.Hosting;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Gateway.Csv;
+
+/// <summary>
+/// Answers with the whole export as CSV, streamed: page 1 is the response YARP fetched, pages 2..pageCount are
+/// fetched here (<see cref="StrapiPageFetcher"/>), and each page's rows go out and are flushed as the page arrives.
+/// Before the first byte a failure is a problem (Strapi's 4xx as it is, 502, 504); after it the response is aborted,
+/// so a client never keeps a shorter file that looks whole. That includes fewer rows than Strapi's <c>total</c>.
+/// </summary>
+internal sealed partial class CsvExportResponseTransform(CsvExport export, ILogger logger) : ResponseTransform
+{
+    public const string ContentType = "text/csv; charset=utf-8";
+    public const string UnusableAnswerTitle = "The upstream's answer could not be exported";
+
+    /// <summary>YARP's own default, for a cluster that sets no <c>ActivityTimeout</c>.</summary>
+    private static readonly TimeSpan DefaultPageTimeout = TimeSpan.FromSeconds(100);
+
+    public CsvExport Export { get; } = export;
+
+    public override async ValueTask ApplyAsync(ResponseTransformContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // No response: YARP reports the failed forward (502/504). A 4xx (a bad filter, say) is Strapi's to explain.
+        var upstream = context.ProxyResponse;
+        if (upstream is null || (int)upstream.StatusCode is >= 400 and < 500)
+        {
+            return;
+        }
+
+        context.SuppressResponseBody = true;
+        var http = context.HttpContext;
+        RemoveCopiedHeaders(http.Response, upstream);
+        if (upstream.StatusCode != HttpStatusCode.OK || upstream.RequestMessage?.RequestUri is null)
+        {
+            LogFirstPageStatus(logger, Export.Name, (int)upstream.StatusCode);
+            await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, UnusableAnswerTitle);
+            return;
+        }
+
+        var cluster = http.GetReverseProxyFeature().Cluster;
+        var fetcher = new StrapiPageFetcher(cluster.HttpClient, upstream.RequestMessage,
+            cluster.Config.HttpRequest?.ActivityTimeout ?? DefaultPageTimeout);
+        var first = await fetcher.ReadFirstAsync(upstream, http.RequestAborted);
+        if (first.Page is null)
+        {
+            await RefuseAsync(http, first);
+            return;
+        }
+
+        using (first.Page)
+        {
+            await StreamAsync(http, first.Page, fetcher);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext http, StrapiPage first, StrapiPageFetcher fetcher)
+    {
+        var response = http.Response;
+        var aborted = http.RequestAborted;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        response.Headers.ContentDisposition = Export.ContentDisposition;
+        response.Headers.CacheControl = "no-store";
+
+        var (total, pageCount) = (first.Total, first.PageCount);
+        LogStarted(logger, Export.Name, total, pageCount);
+        using var writer = new CsvRowWriter(Export.Columns);
+        writer.WriteHeader();
+        var rows = writer.WriteRows(first.Data);
+        if (!await SendAsync(writer, response, aborted))
+        {
+            return;
+        }
+
+        for (var page = 2; page <= pageCount; page++)
+        {
+            var next = await fetcher.FetchAsync(page, aborted);
+            if (next.Page is null)
+            {
+                LogFailure(page, next);
+                http.Abort();
+                return;
+            }
+
+            using (next.Page)
+            {
+                rows += writer.WriteRows(next.Page.Data);
+            }
+
+            if (!await SendAsync(writer, response, aborted))
+            {
+                return;
+            }
+        }
+
+        if (rows < total)
+        {
+            LogShort(logger, Export.Name, rows, total);
+            http.Abort();
+            return;
+        }
+
+        LogFinished(logger, Export.Name, rows, pageCount);
+    }
+
+    private async Task RefuseAsync(HttpContext http, PageRead first)
+    {
+        LogFailure(1, first);
+        switch (first.Failure)
+        {
+            case PageFailure.ClientGone:
+                return;
+            case PageFailure.TimedOut:
+                var (status, title) = ForwarderProblemDetailsMiddleware.Describe(ForwarderError.RequestTimedOut, StatusCodes.Status504GatewayTimeout);
+                await GatewayProblems.WriteAsync(http, status, title);
+                return;
+            default:
+                await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, UnusableAnswerTitle);
+                return;
+        }
+    }
+
+    /// <summary>Sends what the writer holds; <c>false</c> when the client has gone.</summary>
+    private async Task<bool> SendAsync(CsvRowWriter writer, HttpResponse response, CancellationToken aborted)
+    {
+        try
+        {
+            await writer.CopyToAsync(response.Body, aborted);
+            await response.Body.FlushAsync(aborted);
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            LogClientGone(logger, Export.Name);
+            return false;
+        }
+    }
+
+    private void LogFailure(int page, PageRead read)
+    {
+        if (read.Failure == PageFailure.ClientGone)
+        {
+            LogClientGone(logger, Export.Name);
+        }
+        else
+        {
+            LogPageFailed(logger, Export.Name, page, read.Failure, read.Error);
+        }
+    }
+
+    /// <summary>YARP copied Strapi's headers (JSON content type, its length): none of them describe the CSV.</summary>
+    private static void RemoveCopiedHeaders(HttpResponse response, HttpResponseMessage upstream)
+    {
+        foreach (var header in upstream.Headers.Concat(upstream.Content.Headers))
+        {
+            response.Headers.Remove(header.Key);
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "CSV export {Export}: {Total} rows in {PageCount} pages")]
+    private static partial void LogStarted(ILogger logger, string export, int total, int pageCount);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "CSV export {Export}: {Rows} rows from {PageCount} pages sent")]
+    private static partial void LogFinished(ILogger logger, string export, int rows, int pageCount);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "CSV export {Export}: Strapi answered page 1 with {Status}")]
+    private static partial void LogFirstPageStatus(ILogger logger, string export, int status);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "CSV export {Export}: page {Page} could not be read ({Failure})")]
+    private static partial void LogPageFailed(ILogger logger, string export, int page, PageFailure failure, Exception? error);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "CSV export {Export}: {Rows} rows but Strapi announced {Total}; download aborted")]
+    private static partial void LogShort(ILogger logger, string export, int rows, int total);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Debug, Message = "CSV export {Export}: the client went away")]
+    private static partial void LogClientGone(ILogger logger, string export);
+}

@@ -1,0 +1,19 @@
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Gateway.Csv;
+
+/// <summary>The CSV export as code, for routes built in code rather than in <c>yarp.json</c>.</summary>
+internal static class CsvExportTransformExtensions
+{
+    /// <summary>Makes the route's GET an export of every item Strapi lists, as CSV (see <see cref="CsvExportResponseTransform"/>).</summary>
+    public static TransformBuilderContext AddStrapiCsvExport(this TransformBuilderContext context, CsvExport export, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(export);
+        ArgumentNullException.ThrowIfNull(loggers);
+
+        context.RequestTransforms.Add(new CsvExportRequestTransform(export));
+        context.ResponseTransforms.Add(new CsvExportResponseTransform(export, loggers.CreateLogger<CsvExportResponseTransform>()));
+        return context;
+    }
+}
