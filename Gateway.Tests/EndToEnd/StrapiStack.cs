@@ -35,6 +35,7 @@ public sealed class StrapiStack : IAsyncLifetime
         _gateway = new GatewayHost(Strapi.BaseUrl, Frontend.BaseUrl, Redis.Configuration, new Dictionary<string, string?>
         {
             ["Strapi:Token"] = Strapi.Token,
+            ["Currency:RateApi:BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}/",
         });
         Gateway = _gateway.CreateGatewayClient();
     }

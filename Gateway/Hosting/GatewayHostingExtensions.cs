@@ -1,4 +1,5 @@
 using Gateway.Csv;
+using Gateway.Currency;
 using Gateway.Frontend;
 using Gateway.Redirects;
 using Gateway.Redis;
@@ -19,11 +20,13 @@ internal static class GatewayHostingExtensions
         builder.Services.AddStrapi();
         builder.Services.AddFrontend();
         builder.Services.AddRedirects();
+        builder.Services.AddCurrencyConversion();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UpstreamAddressConfigFilter>()
             .AddTransformFactory<StrapiTransformFactory>()
+            .AddTransformFactory<CurrencyViewTransformFactory>()
             .AddTransformFactory<CsvExportTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>();
 

@@ -1,0 +1,48 @@
+using Gateway.Hosting;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Currency;
+
+internal static class CurrencyServiceCollectionExtensions
+{
+    /// <summary>
+    /// The currency views' services: options, the rate API's typed client, the Redis distributed cache on the app's one
+    /// <see cref="IConnectionMultiplexer"/>, and the rate provider.
+    /// </summary>
+    public static IServiceCollection AddCurrencyConversion(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptions<CurrencyOptions>()
+            .BindConfiguration(CurrencyOptions.SectionName)
+            .Validate(o => UpstreamUri.IsHttp(o.RateApi.BaseUrl), "Currency:RateApi:BaseUrl must be an absolute http(s) URL.")
+            .Validate(o => o.RateApi.Timeout > TimeSpan.Zero, "Currency:RateApi:Timeout must be positive.")
+            .Validate(o => o.Freshness > TimeSpan.Zero && o.CacheLifetime >= o.Freshness, "Currency:Freshness must be positive and at most Currency:CacheLifetime.")
+            .Validate(o => o.RetryInterval >= TimeSpan.Zero, "Currency:RetryInterval must not be negative.")
+            .Validate(o => IsCode(o.BaseCurrency) && !string.IsNullOrWhiteSpace(o.CacheKeyPrefix), "Currency:BaseCurrency must be a 3-letter code and Currency:CacheKeyPrefix set.")
+            .Validate(o => o.Fallback.Count > 0 && o.Fallback.All(f => IsCode(f.Key) && f.Value > 0),
+                "Currency:Fallback must map 3-letter currency codes to positive rates, e.g. \"EUR\": 0.86.")
+            .ValidateOnStart();
+
+        services.AddHttpClient<ExchangeRateApiClient>((sp, http) =>
+        {
+            var api = sp.GetRequiredService<IOptionsMonitor<CurrencyOptions>>().CurrentValue.RateApi;
+            http.BaseAddress = api.BaseUrl;
+            http.Timeout = api.Timeout;
+            http.MaxResponseContentBufferSize = 1024 * 1024;
+        });
+
+        services.AddStackExchangeRedisCache(_ => { });
+        services.AddOptions<RedisCacheOptions>()
+            .Configure<IConnectionMultiplexer>((cache, redis) => cache.ConnectionMultiplexerFactory = () => Task.FromResult(redis));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IExchangeRateProvider, ExchangeRateProvider>();
+        return services;
+    }
+
+    private static bool IsCode(string? code) => code is { Length: 3 } && code.All(char.IsAsciiLetter);
+}

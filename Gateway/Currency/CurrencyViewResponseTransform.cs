@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.Json;
+using Gateway.Hosting;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Gateway.Currency;
+
+/// <summary>
+/// Turns Strapi's 200 JSON list into the currency view (<see cref="CurrencyViewWriter"/>), with the rate of
+/// <see cref="Currency"/> from <see cref="IExchangeRateProvider"/>, which never fails. Any other answer passes unchanged.
+/// Strapi's body is buffered (a page is at most 100 items); the view is written straight to the response.
+/// </summary>
+internal sealed partial class CurrencyViewResponseTransform(string currency, IExchangeRateProvider rates, ILogger logger) : ResponseTransform
+{
+    public string Currency { get; } = currency;
+
+    public override async ValueTask ApplyAsync(ResponseTransformContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        var upstream = context.ProxyResponse;
+        if (upstream is not { StatusCode: HttpStatusCode.OK } || !IsJson(upstream.Content.Headers.ContentType?.MediaType))
+        {
+            return;
+        }
+
+        var http = context.HttpContext;
+        var cancel = http.RequestAborted;
+        var response = http.Response;
+        context.SuppressResponseBody = true;
+        response.ContentLength = null;
+        response.Headers.Remove(HeaderNames.ETag);
+        using var body = await UpstreamBody.TryReadAsync(upstream.Content, cancel);
+        if (body is null)
+        {
+            LogUnreadable(logger);
+            await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, "The upstream answer could not be read");
+            return;
+        }
+
+        var quote = await rates.GetRateAsync(Currency, cancel);
+        try
+        {
+            CurrencyViewWriter.Write(body.Span, response.BodyWriter, quote);
+        }
+        catch (JsonException)
+        {
+            LogUnreadable(logger);
+            if (response.HasStarted)
+            {
+                http.Abort();
+                return;
+            }
+
+            await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, "The upstream answer could not be read");
+            return;
+        }
+
+        await response.BodyWriter.FlushAsync(cancel);
+    }
+
+    private static bool IsJson(string? mediaType)
+        => string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(EventId = 6030, Level = LogLevel.Warning, Message = "Strapi's answer to a currency view was not its list envelope")]
+    private static partial void LogUnreadable(ILogger logger);
+}

@@ -1,0 +1,19 @@
+using System.Globalization;
+using Currency.Bench;
+
+// micro [runs] [ms per run]  — the writer's own cost per page, in process
+// stub <port>                — the fast stand-in Strapi and rate API for the load runs (see run.sh)
+switch (args.FirstOrDefault())
+{
+    case "micro":
+        Micro.Run(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7,
+            TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000));
+        return 0;
+    case "stub" when args.Length > 1:
+        await Stub.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: Currency.Bench micro [runs] [ms] | stub <port>");
+        return 2;
+}
