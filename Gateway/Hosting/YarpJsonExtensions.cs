@@ -31,7 +31,7 @@ internal static class YarpJsonExtensions
 
         sources.Insert(index, new JsonConfigurationSource
         {
-            FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(path)!),
+            FileProvider = SingleFileWatch.ProviderFor(path),
             Path = Path.GetFileName(path),
             Optional = false,
             ReloadOnChange = true,
