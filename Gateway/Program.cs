@@ -1,3 +1,4 @@
+using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
 
@@ -15,6 +16,7 @@ if (command)
 
 app.UseGatewayErrors();
 app.UseRedirects();
+app.UseGeoClientAddress();
 app.MapGatewayHealth();
 app.MapRedirectsApi();
 app.MapReverseProxy(proxy => proxy.UseForwarderProblemDetails());

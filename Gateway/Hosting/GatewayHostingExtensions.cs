@@ -1,6 +1,7 @@
 using Gateway.Csv;
 using Gateway.Currency;
 using Gateway.Frontend;
+using Gateway.Geo;
 using Gateway.Redirects;
 using Gateway.Redis;
 using Gateway.Strapi;
@@ -20,6 +21,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddStrapi();
         builder.Services.AddFrontend();
         builder.Services.AddRedirects();
+        builder.Services.AddGeo();
         builder.Services.AddCurrencyConversion();
 
         builder.Services.AddReverseProxy()
@@ -28,6 +30,7 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<StrapiTransformFactory>()
             .AddTransformFactory<CurrencyViewTransformFactory>()
             .AddTransformFactory<CsvExportTransformFactory>()
+            .AddTransformFactory<GeoTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>();
 
         builder.Services.AddHealthChecks()
