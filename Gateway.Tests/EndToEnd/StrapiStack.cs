@@ -36,6 +36,9 @@ public sealed class StrapiStack : IAsyncLifetime
         {
             ["Strapi:Token"] = Strapi.Token,
             ["Currency:RateApi:BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}/",
+
+            // The test client stands in for a trusted proxy, so geo cases can say who the client is.
+            ["Geo:TrustedProxies:0"] = "127.0.0.1",
         });
         Gateway = _gateway.CreateGatewayClient();
     }
