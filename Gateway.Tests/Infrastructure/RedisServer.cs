@@ -50,7 +50,7 @@ public sealed class RedisServer : IAsyncDisposable
         };
         try
         {
-            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+            _process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start."));
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -59,7 +59,7 @@ public sealed class StrapiServer : IAsyncDisposable
         };
 
         var output = new ConcurrentQueue<string>();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        var process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException("node did not start."));
         process.OutputDataReceived += (_, e) => Keep(output, e.Data);
         process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();
