@@ -22,6 +22,8 @@ internal sealed class CurrencyGateway : IAsyncDisposable
 
     public string CacheKeyPrefix { get; private set; } = "";
 
+    public LogCapture Logs => _host.Logs;
+
     public static async Task<CurrencyGateway> StartAsync(string redis, IReadOnlyDictionary<string, string?>? settings = null, string? cacheKeyPrefix = null)
     {
         var gateway = new CurrencyGateway

@@ -248,6 +248,32 @@ public sealed class CurrencyViewTests(RedisFixture redis) : IClassFixture<RedisF
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.GatewayTimeout);
     }
 
+    [Fact]
+    public async Task ClientLeavesWhileStrapiSendsThePage_QuietEnd_StrapiReleased()
+    {
+        await using var gateway = await CurrencyGateway.StartAsync(redis.Server.Configuration);
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gateway.Strapi.Handler = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = 10_000;
+            await context.Response.WriteAsync("{\"data\":[");
+            await context.Response.Body.FlushAsync();
+            context.RequestAborted.Register(() => released.TrySetResult());
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        };
+
+        using (var leave = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(
+                () => gateway.Client.GetAsync(new Uri(CurrencyGateway.Path, UriKind.Relative), leave.Token));
+        }
+
+        await released.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+        Assert.DoesNotContain(gateway.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) || line.StartsWith("Error", StringComparison.Ordinal));
+    }
+
     internal static void AssertCurrency(JsonElement view, string code, decimal rate, string source)
     {
         var currency = view.GetProperty("meta").GetProperty("currency");

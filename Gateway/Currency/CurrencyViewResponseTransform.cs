@@ -31,7 +31,17 @@ internal sealed partial class CurrencyViewResponseTransform(string currency, IEx
         context.SuppressResponseBody = true;
         response.ContentLength = null;
         response.Headers.Remove(HeaderNames.ETag);
-        using var body = await UpstreamBody.TryReadAsync(upstream.Content, cancel);
+        UpstreamBody? body;
+        try
+        {
+            body = await UpstreamBody.TryReadAsync(upstream.Content, cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return; // The client left: nobody to answer, nothing to report.
+        }
+
+        using var owned = body;
         if (body is null)
         {
             LogUnreadable(logger);

@@ -17,7 +17,10 @@ internal sealed class UpstreamBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
-    /// <summary>The whole body, or <c>null</c> when it is larger than <see cref="MaxBytes"/> or breaks off.</summary>
+    /// <summary>
+    /// The whole body, or <c>null</c> when it is larger than <see cref="MaxBytes"/> or breaks off; throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancel"/> fires.
+    /// </summary>
     public static async Task<UpstreamBody?> TryReadAsync(HttpContent content, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -49,6 +52,11 @@ internal sealed class UpstreamBody : IDisposable
         {
             body.Dispose();
             return null;
+        }
+        catch (OperationCanceledException)
+        {
+            body.Dispose();
+            throw;
         }
     }
 
