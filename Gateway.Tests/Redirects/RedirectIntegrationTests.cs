@@ -95,6 +95,24 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
         await EventuallyAsync(second, "/promo", HttpStatusCode.OK, Within);
     }
 
+    [Fact]
+    public async Task SubscriptionAloneDropped_EditMadeMeanwhile_SeenAfterItReconnects()
+    {
+        await SetRawAsync("/seed-marker", """{"destination":"/x","permanent":false}""");
+        var client = await StartGatewayAsync();
+
+        // Redis drops only the pub/sub connections (as its client-output-buffer-limit does to a slow subscriber) and,
+        // in the same transaction, an edit is made that no subscriber hears. The commands connection stays up.
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",allowAdmin=true");
+        var transaction = admin.GetDatabase().CreateTransaction();
+        var killed = transaction.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        _ = transaction.StringSetAsync(Prefix + "/unheard", """{"destination":"/api/v2/invoices/en-us","permanent":false}""");
+        Assert.True(await transaction.ExecuteAsync());
+        Assert.True((long)await killed >= 1);
+
+        await EventuallyAsync(client, "/unheard", HttpStatusCode.TemporaryRedirect, TimeSpan.FromSeconds(10));
+    }
+
     [Theory]
     [InlineData("/bad-json", "{not json")]
     [InlineData("/bad-shape", """{"to":"/x"}""")]

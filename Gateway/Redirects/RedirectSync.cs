@@ -110,12 +110,27 @@ internal sealed partial class RedirectSync(
         }
     }
 
+    /// <summary>
+    /// Either connection coming back means a resync: while the commands connection was away nothing could be read,
+    /// and while the pub/sub connection was away (Redis drops it alone when a subscriber falls behind its
+    /// client-output-buffer-limit) notifications were lost.
+    /// </summary>
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType == ConnectionType.Interactive)
+        if (e.ConnectionType is ConnectionType.Interactive or ConnectionType.Subscription)
         {
-            LogReconnected(logger);
-            _resyncWanted.Release();
+            LogReconnected(logger, e.ConnectionType);
+            if (_resyncWanted.CurrentCount == 0)
+            {
+                try
+                {
+                    _resyncWanted.Release();
+                }
+                catch (SemaphoreFullException)
+                {
+                    // Both connections came back at once: one resync is already wanted.
+                }
+            }
         }
     }
 
@@ -250,8 +265,8 @@ internal sealed partial class RedirectSync(
     [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Redirect {Key} changed but could not be read ({Error}); the next resync reads it")]
     private static partial void LogRefreshFailed(ILogger logger, string key, string error);
 
-    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Redis connection restored: reloading the redirect table")]
-    private static partial void LogReconnected(ILogger logger);
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Redis {Connection} connection restored: reloading the redirect table")]
+    private static partial void LogReconnected(ILogger logger, ConnectionType connection);
 
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Keyspace notifications could not be enabled ({Reason}): redirect edits show at the next resync, every {Interval}. Set notify-keyspace-events to K$gx on the Redis server.")]
     private static partial void LogNotificationsUnavailable(ILogger logger, string reason, TimeSpan interval);
