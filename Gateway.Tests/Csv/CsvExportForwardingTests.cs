@@ -83,7 +83,7 @@ public sealed class CsvExportForwardingTests : IClassFixture<ProxyFixture>, ICla
         {
             var query = Query(seen);
             Assert.Equal("paid", query["filters[invoice_status][$eq]"]);
-            Assert.Equal("amount:desc", query["sort"]);
+            Assert.Equal("amount:desc,id:asc", query["sort"]);
             Assert.Equal("100", query["pagination[pageSize]"]);
             Assert.False(query.ContainsKey("fields[0]"));
         });

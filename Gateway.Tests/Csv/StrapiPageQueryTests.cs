@@ -38,14 +38,30 @@ public sealed class StrapiPageQueryTests
     }
 
     [Theory]
-    [InlineData("?sort=amount:desc", "sort", "amount:desc")]
-    [InlineData("?sort[0]=amount:desc", "sort[0]", "amount:desc")]
-    public void ClientSort_KeptWithoutTheDefault(string raw, string key, string value)
+    [InlineData("?sort=amount:desc", "sort", "amount:desc,id:asc")]
+    [InlineData("?sort=amount:desc,date", "sort", "amount:desc,date,id:asc")]
+    [InlineData("?sort[0]=amount:desc&sort[1]=date", "sort[2]", "id:asc")]
+    [InlineData("?sort[amount]=desc", "sort[id]", "asc")]
+    [InlineData("?sort=", "sort", "id:asc")]
+    public void ClientSort_KeptFirst_IdAddedLastSoTiesCannotMoveBetweenPages(string raw, string key, string value)
     {
         var query = Apply(raw);
 
         Assert.Equal(value, query[key]);
-        Assert.DoesNotContain(query, pair => pair.Value == "id:asc");
+        var sorts = query.Where(pair => pair.Key.StartsWith("sort", StringComparison.Ordinal)).ToList();
+        Assert.Equal(key, sorts[^1].Key);
+    }
+
+    [Theory]
+    [InlineData("?sort=amount:desc,id:desc", "sort", "amount:desc,id:desc")]
+    [InlineData("?sort[0]=documentId", "sort[0]", "documentId")]
+    [InlineData("?sort[id]=desc", "sort[id]", "desc")]
+    public void ClientSortAlreadyNamesAUniqueField_KeptAsGiven(string raw, string key, string value)
+    {
+        var query = Apply(raw);
+
+        Assert.Equal(value, query[key]);
+        Assert.Single(query, pair => pair.Key.StartsWith("sort", StringComparison.Ordinal));
     }
 
     [Fact]

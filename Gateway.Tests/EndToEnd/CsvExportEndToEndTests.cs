@@ -64,6 +64,18 @@ public sealed class CsvExportEndToEndTests(StrapiStack stack)
     }
 
     [Fact]
+    public async Task ClientSortWithTies_EveryInvoiceOnce_InTheClientsOrderThenById()
+    {
+        var rows = Parse(await stack.Gateway.GetStringAsync($"{Path}?sort=invoice_status:desc"));
+        var expected = await DirectAsync("sort[0]=invoice_status:desc&sort[1]=id:asc");
+
+        Assert.True(rows.Count > 200, "ties spread over more than two pages of 100");
+        Assert.Equal(expected.Select(row => row["id"]), rows.Select(row => row["id"]));
+        Assert.Equal(rows.Count, rows.Select(row => row["id"]).Distinct().Count());
+        Assert.Equal("pending", rows[0]["invoice_status"]);
+    }
+
+    [Fact]
     public async Task UnknownFilter_StrapisOwnErrorComesBack()
     {
         const string query = "filters[nope][$eq]=1";

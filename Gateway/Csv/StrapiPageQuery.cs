@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Transforms;
@@ -6,8 +7,9 @@ namespace Gateway.Csv;
 
 /// <summary>
 /// The query an export sends to Strapi. The client's filters, sort and anything else pass through; paging, fields
-/// and populate are the export's own: page size 100, the populate its columns need, and <c>sort=id:asc</c> when the
-/// client gave no sort, so pages do not overlap or skip.
+/// and populate are the export's own: page size 100, the populate its columns need, and <c>id:asc</c> as the sort, or
+/// as the last key of the client's sort unless it already names a unique field, so that rows tied on the client's
+/// keys cannot move between pages (offset paging over an order with ties can repeat or skip rows).
 /// </summary>
 internal static class StrapiPageQuery
 {
@@ -36,10 +38,7 @@ internal static class StrapiPageQuery
             collection.Remove(key);
         }
 
-        if (!collection.Keys.Any(key => Is(key, SortKey)))
-        {
-            collection[SortKey] = StableSort;
-        }
+        MakeSortTotal(collection);
 
         foreach (var (key, value) in Populate(export))
         {
@@ -49,6 +48,56 @@ internal static class StrapiPageQuery
         collection[PageKey] = "1";
         collection[PageSizeKey] = PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The client's sort in any of Strapi's forms (<c>sort=a:desc,b</c>, <c>sort[0]=a:desc</c>, <c>sort[a]=desc</c>)
+    /// with <c>id</c> added last, or <c>id:asc</c> alone without one.
+    /// </summary>
+    private static void MakeSortTotal(IDictionary<string, StringValues> collection)
+    {
+        var keys = collection.Keys.Where(key => Is(key, SortKey)).ToList();
+        if (keys.Any(key => SortFields(key, collection[key]).Any(IsUnique)))
+        {
+            return;
+        }
+
+        if (keys.Count == 0 || (keys is [SortKey] && collection[SortKey].All(string.IsNullOrWhiteSpace)))
+        {
+            collection[SortKey] = StableSort;
+            return;
+        }
+
+        if (collection.TryGetValue(SortKey, out var plain))
+        {
+            collection[SortKey] = plain.Count == 1 ? $"{plain[0]},{StableSort}" : StringValues.Concat(plain, StableSort);
+            return;
+        }
+
+        var indexes = keys.Select(key => int.TryParse(Inner(key), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1).ToList();
+        if (indexes.TrueForAll(i => i >= 0))
+        {
+            collection[$"{SortKey}[{(indexes.Max() + 1).ToString(CultureInfo.InvariantCulture)}]"] = StableSort;
+        }
+        else
+        {
+            collection[$"{SortKey}[id]"] = "asc";
+        }
+    }
+
+    /// <summary>The field names one sort parameter orders by.</summary>
+    private static IEnumerable<string> SortFields(string key, StringValues values)
+    {
+        var inner = Inner(key);
+        return inner.Length > 0 && !int.TryParse(inner, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            ? [inner]
+            : values.SelectMany(value => (value ?? "").Split(',')).Select(part => part.Split(':')[0].Trim());
+    }
+
+    /// <summary><c>a</c> of <c>sort[a]</c>; empty for <c>sort</c>.</summary>
+    private static string Inner(string key)
+        => key.Length > SortKey.Length + 1 ? key[(SortKey.Length + 1)..^1] : "";
+
+    private static bool IsUnique(string field) => field is "id" or "documentId";
 
     /// <summary>The address of page <paramref name="page"/>, given the address page 1 was fetched from.</summary>
     public static Uri ForPage(Uri first, int page)
