@@ -162,13 +162,14 @@ public sealed class GeoRerouteTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GeoApi_Answers_CachedInRedis()
+    public async Task GeoApi_Answers_CachedInRedis_SharedByEveryGateway()
     {
         _geoApi.Respond(200, """{"status":"success","countryCode":"FR"}""");
-        var client = Gateway(trustLoopback: true, settings: ApiOnly());
+        var one = Gateway(trustLoopback: true, settings: ApiOnly());
+        var other = Gateway(trustLoopback: true, settings: ApiOnly());
 
-        using var first = await GetAsync(client, "/api/v1/invoices", "203.0.113.50");
-        using var second = await GetAsync(client, "/api/v1/invoices", "203.0.113.50");
+        using var first = await GetAsync(one, "/api/v1/invoices", "203.0.113.50");
+        using var second = await GetAsync(other, "/api/v1/invoices", "203.0.113.50");
 
         Assert.Equal(HttpStatusCode.Found, first.StatusCode);
         Assert.Equal(HttpStatusCode.Found, second.StatusCode);
@@ -176,6 +177,85 @@ public sealed class GeoRerouteTests : IAsyncLifetime
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
         Assert.Equal("FR", (string?)await redis.GetDatabase().StringGetAsync("gateway:geo:203.0.113.50"));
         Assert.Empty(_strapi.Requests);
+    }
+
+    [Fact]
+    public async Task GeoApi_ReturningClient_AnsweredFromMemory_NotFromRedisOrTheApi()
+    {
+        _geoApi.Respond(200, """{"status":"success","countryCode":"FR"}""");
+        var client = Gateway(trustLoopback: true, settings: ApiOnly());
+        using (var first = await GetAsync(client, "/api/v1/invoices", "203.0.113.52"))
+        {
+            Assert.Equal(HttpStatusCode.Found, first.StatusCode);
+        }
+
+        // Gone from Redis: a gateway that asked Redis again would miss and ask the API a second time.
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration))
+        {
+            Assert.True(await redis.GetDatabase().KeyDeleteAsync("gateway:geo:203.0.113.52"));
+        }
+
+        using var again = await GetAsync(client, "/api/v1/invoices", "203.0.113.52");
+
+        Assert.Equal(HttpStatusCode.Found, again.StatusCode);
+        Assert.Single(_geoApi.Requests);
+    }
+
+    [Fact]
+    public async Task GeoApi_BurstFromANewClient_AskedOnce()
+    {
+        _geoApi.Respond(200, """{"status":"success","countryCode":"FR"}""");
+        var answer = _geoApi.Handler;
+        _geoApi.Handler = async context =>
+        {
+            await Task.Delay(200);
+            await answer(context);
+        };
+        var client = Gateway(trustLoopback: true, settings: ApiOnly(timeout: "00:00:05"));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => GetAsync(client, "/api/v1/invoices", "203.0.113.53")));
+
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.Found, response.StatusCode));
+        Assert.Single(_geoApi.Requests);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task GeoApi_Failed_LeftAloneForRetryAfter_ThenAskedAgain()
+    {
+        _geoApi.Respond(500, "down", "text/plain");
+        var settings = ApiOnly();
+        settings["Geo:ApiRetryAfter"] = "00:00:03";
+        var client = Gateway(trustLoopback: true, settings: settings);
+
+        using (var failed = await GetAsync(client, "/api/v1/invoices", "203.0.113.54"))
+        {
+            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        }
+
+        _geoApi.Respond(200, """{"status":"success","countryCode":"FR"}""");
+        using (var resting = await GetAsync(client, "/api/v1/invoices", "203.0.113.55"))
+        {
+            Assert.Equal(HttpStatusCode.OK, resting.StatusCode);
+        }
+
+        Assert.Single(_geoApi.Requests);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(250);
+            using var response = await GetAsync(client, "/api/v1/invoices", "203.0.113.55");
+            status = response.StatusCode;
+        }
+        while (status != HttpStatusCode.Found && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.Found, status);
+        Assert.Equal(2, _geoApi.Requests.Count);
     }
 
     public static TheoryData<string> ApiFaults() => new() { "500", "garbage", "fail-status", "hang" };
@@ -232,11 +312,11 @@ public sealed class GeoRerouteTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
-    private Dictionary<string, string?> ApiOnly() => new()
+    private Dictionary<string, string?> ApiOnly(string timeout = "00:00:00.300") => new()
     {
         ["Geo:DatabasePath"] = "",
         ["Geo:ApiBaseUrl"] = _geoApi.BaseUrl.AbsoluteUri,
-        ["Geo:ApiTimeout"] = "00:00:00.300",
+        ["Geo:ApiTimeout"] = timeout,
     };
 
     private HttpClient Gateway(bool trustLoopback, Dictionary<string, string?>? settings = null)

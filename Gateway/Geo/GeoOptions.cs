@@ -26,6 +26,15 @@ public sealed class GeoOptions
     /// <summary>How long the geo API's answer for an address is kept in Redis.</summary>
     public TimeSpan ApiCacheTime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How many addresses' answers each gateway also keeps in memory (for <see cref="ApiCacheTime"/>, at most 10 minutes),
+    /// so a returning client costs no Redis round trip. 0: none.
+    /// </summary>
+    public int ApiMemoryCacheSize { get; set; } = 100_000;
+
+    /// <summary>After the geo API failed or hung, how long it is left alone: meanwhile unknown addresses are unknown.</summary>
+    public TimeSpan ApiRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Country (ISO 3166 alpha-2) → the path a client from there is sent to with 302.</summary>
     public IDictionary<string, string> Routes { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 }

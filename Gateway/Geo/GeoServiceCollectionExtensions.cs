@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Geo;
@@ -12,7 +13,10 @@ internal static class GeoServiceCollectionExtensions
             .Validate(o => o.Routes.All(r => CountryCode.Normalize(r.Key) is not null && r.Value.StartsWith('/') && !r.Value.StartsWith("//", StringComparison.Ordinal)),
                 "Geo:Routes maps two-letter country codes to paths on this origin (\"FR\": \"/api/v2/invoices/fr\").")
             .Validate(o => o.ApiTimeout > TimeSpan.Zero && o.ApiTimeout <= TimeSpan.FromSeconds(10), "Geo:ApiTimeout must be between 0 and 10 seconds.")
+            .Validate(o => o.ApiCacheTime > TimeSpan.Zero && o.ApiMemoryCacheSize >= 0 && o.ApiRetryAfter >= TimeSpan.Zero,
+                "Geo:ApiCacheTime must be positive, Geo:ApiMemoryCacheSize and Geo:ApiRetryAfter not negative.")
             .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TrustedProxies>();
         services.AddOptions<ForwardedHeadersOptions>().Configure<TrustedProxies>((forwarded, trusted) => trusted.Configure(forwarded));
         services.AddSingleton<GeoDatabase>();

@@ -47,6 +47,7 @@ var chain = Transform(new()
     ["Geo:ApiBaseUrl"] = apiUrl,
 });
 var apiOnly = Transform(new() { ["Geo:ApiBaseUrl"] = apiUrl, ["Geo:ApiCacheTime"] = "01:00:00" });
+var apiRedisOnly = Transform(new() { ["Geo:ApiBaseUrl"] = apiUrl, ["Geo:ApiCacheTime"] = "01:00:00", ["Geo:ApiMemoryCacheSize"] = "0" });
 
 var france = IPAddress.Parse("51.158.36.186");
 var us = IPAddress.Parse("8.8.8.8");
@@ -60,7 +61,8 @@ var fresh = 0;
     ("database: 51.158.36.186 → FR, 302", 200_000, () => Run(chain, france, trusted: false, header: null)),
     ("database: 8.8.8.8 → US, forwarded", 200_000, () => Run(chain, us, trusted: false, header: null)),
     ("database: 2001:4860:4860::8888 → US, forwarded", 200_000, () => Run(chain, usV6, trusted: false, header: null)),
-    ("geo API, answer cached in Redis", 20_000, () => Run(apiOnly, us, trusted: false, header: null)),
+    ("geo API, answer in this gateway's memory", 200_000, () => Run(apiOnly, us, trusted: false, header: null)),
+    ("geo API, answer in Redis only (another gateway asked)", 20_000, () => Run(apiRedisOnly, us, trusted: false, header: null)),
     ("geo API, first ask (stand-in on loopback) + Redis SET", 2_000, () => Run(apiOnly, Unseen(), trusted: false, header: null)),
 ];
 
@@ -74,7 +76,8 @@ Console.WriteLine($"Geo resolver chain, per request, in process; median of {runs
 Console.WriteLine();
 Console.WriteLine("Each request builds a DefaultHttpContext and runs GeoRerouteTransform with the three resolvers configured");
 Console.WriteLine("(CDN header, country database, geo API); the baseline's private address is declined by all three at once.");
-Console.WriteLine("The geo API rows use a second gateway configuration with only the API, one request at a time.");
+Console.WriteLine("The geo API rows use gateway configurations with only the API (the Redis-only one with its memory cache");
+Console.WriteLine("off), one request at a time.");
 Console.WriteLine();
 Console.WriteLine("| case | requests per run | time per request (µs) | ratio to baseline | allocated per request (B) |");
 Console.WriteLine("|---|---:|---:|---:|---:|");
