@@ -113,6 +113,55 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
         await EventuallyAsync(client, "/unheard", HttpStatusCode.TemporaryRedirect, TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task NothingMissed_CheckedEveryInterval_NotReloaded()
+    {
+        await SetRawAsync("/old", """{"destination":"/new","permanent":false}""");
+        var gateway = NewGateway(resyncInterval: "00:00:00.200");
+        var client = await StartGatewayAsync(gateway: gateway);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (gateway.Logs.Lines.Count(line => line.Contains("Redirect table checked: nothing missed", StringComparison.Ordinal)) < 5 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(gateway.Logs.Lines.Count(line => line.Contains("Redirect table checked: nothing missed", StringComparison.Ordinal)) >= 5);
+        Assert.Single(gateway.Logs.Lines, line => line.Contains("Redirect table loaded from Redis", StringComparison.Ordinal));
+        await AssertRedirectAsync(client, "/old", HttpStatusCode.TemporaryRedirect, "/new");
+    }
+
+    [Fact]
+    public async Task DatabaseFlushed_NoNotification_TableEmptiedAtTheNextCheck()
+    {
+        await SetRawAsync("/old", """{"destination":"/new","permanent":false}""");
+        var client = await StartGatewayAsync(gateway: NewGateway(resyncInterval: "00:00:00.200"));
+        await AssertRedirectAsync(client, "/old", HttpStatusCode.TemporaryRedirect, "/new");
+
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",allowAdmin=true");
+        await admin.GetServers().Single().FlushDatabaseAsync();
+
+        await EventuallyAsync(client, "/old", HttpStatusCode.OK, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task NotificationsSwitchedOff_EditMadeMeanwhile_SeenAtTheNextCheck()
+    {
+        await SetRawAsync("/seed-marker", """{"destination":"/x","permanent":false}""");
+        var client = await StartGatewayAsync(gateway: NewGateway(resyncInterval: "00:00:00.200"));
+
+        // Switched off and edited in one transaction, so no check can turn them back on before the edit.
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",allowAdmin=true");
+        var transaction = admin.GetDatabase().CreateTransaction();
+        _ = transaction.ExecuteAsync("CONFIG", "SET", "notify-keyspace-events", "");
+        _ = transaction.StringSetAsync(Prefix + "/unheard", """{"destination":"/api/v2/invoices/en-us","permanent":false}""");
+        Assert.True(await transaction.ExecuteAsync());
+
+        await EventuallyAsync(client, "/unheard", HttpStatusCode.TemporaryRedirect, TimeSpan.FromSeconds(10));
+        var flags = (string?)(await admin.GetServers().Single().ConfigGetAsync("notify-keyspace-events")).Single().Value;
+        Assert.Contains("K", flags, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/bad-json", "{not json")]
     [InlineData("/bad-shape", """{"to":"/x"}""")]
@@ -321,20 +370,21 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
         Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/evil"));
     }
 
-    private GatewayHost NewGateway(string? adminKey = null)
+    private GatewayHost NewGateway(string? adminKey = null, string? resyncInterval = null)
     {
         var gateway = new GatewayHost(_strapi.BaseUrl, _frontend.BaseUrl, _redis.Configuration, new Dictionary<string, string?>
         {
             ["Redirects:AdminKey"] = adminKey,
+            ["Redirects:ResyncInterval"] = resyncInterval ?? "00:05:00",
         });
         _gateways.Add(gateway);
         return gateway;
     }
 
     /// <summary>A gateway whose table has been loaded (its readiness says so).</summary>
-    private async Task<HttpClient> StartGatewayAsync(string? adminKey = null)
+    private async Task<HttpClient> StartGatewayAsync(string? adminKey = null, GatewayHost? gateway = null)
     {
-        var client = NewGateway(adminKey).CreateGatewayClient();
+        var client = (gateway ?? NewGateway(adminKey)).CreateGatewayClient();
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {

@@ -14,7 +14,10 @@ public sealed class RedirectOptions
     /// <summary>The table's starting point, imported when Redis holds no entry. Empty: none.</summary>
     public string? SeedFile { get; set; } = "redirects.json";
 
-    /// <summary>A full reload from Redis this often, besides the one at every (re)connection.</summary>
+    /// <summary>
+    /// This often, a check for what keyspace notifications cannot tell (a flush, notifications switched off, an unread
+    /// edit), which reloads the table in full when it finds one; besides the full load at every (re)connection.
+    /// </summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The longest chain A→B→…→Z that is followed to its end; a longer one, or a cycle, is not served.</summary>

@@ -20,6 +20,15 @@ internal sealed class RedirectSnapshot
         }
     }
 
+    /// <summary>A check found nothing missed since the last full load: the table still matches Redis in full.</summary>
+    public void Confirm(DateTimeOffset at)
+    {
+        lock (_writer)
+        {
+            SyncedAt = at;
+        }
+    }
+
     public void Apply(string key, RedirectEntry? entry)
     {
         lock (_writer)

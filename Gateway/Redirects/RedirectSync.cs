@@ -5,11 +5,13 @@ using StackExchange.Redis;
 namespace Gateway.Redirects;
 
 /// <summary>
-/// Keeps <see cref="RedirectSnapshot"/> in step with Redis. A full load at start, at every reconnection (edits made
-/// while the gateway was cut off are not lost) and every <see cref="RedirectOptions.ResyncInterval"/>; in between,
-/// Redis keyspace notifications name each key that changed, and only that key is read again. While Redis is away the
-/// last table keeps being served. The start-up load imports <see cref="RedirectOptions.SeedFile"/> when Redis holds no
-/// entry.
+/// Keeps <see cref="RedirectSnapshot"/> in step with Redis. A full load at start and at every reconnection (edits made
+/// while the gateway was cut off are not lost); in between, Redis keyspace notifications name each key that changed,
+/// and only that key is read again. Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips
+/// looks for what notifications cannot tell: the database flushed (a marker key of this gateway gone), notifications
+/// switched off, or a changed key that could not be read; any of them, or a server that refuses CONFIG, means a full
+/// load. While Redis is away the last table keeps being served. The start-up load imports
+/// <see cref="RedirectOptions.SeedFile"/> when Redis holds no entry.
 /// </summary>
 internal sealed partial class RedirectSync(
     IConnectionMultiplexer redis,
@@ -25,7 +27,9 @@ internal sealed partial class RedirectSync(
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _resyncWanted = new(0, 1);
     private readonly ConcurrentQueue<string> _changedDuringLoad = new();
+    private readonly string _markerId = Guid.NewGuid().ToString("N");
     private volatile bool _loading;
+    private volatile bool _missed;
     private bool _seeded;
     private bool _failing;
     private bool _subscribed;
@@ -35,12 +39,13 @@ internal sealed partial class RedirectSync(
         redis.ConnectionRestored += OnConnectionRestored;
         try
         {
+            var full = true;
             while (!stoppingToken.IsCancellationRequested)
             {
                 bool synced;
                 try
                 {
-                    synced = await TryResyncAsync(stoppingToken);
+                    synced = full ? await TryResyncAsync(stoppingToken) : await TryCheckAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -49,7 +54,9 @@ internal sealed partial class RedirectSync(
                     synced = false;
                 }
 
-                await _resyncWanted.WaitAsync(synced ? options.CurrentValue.ResyncInterval : RetryDelay, stoppingToken);
+                // A reconnection, or a failure (nothing is known of what happened meanwhile), means a full load next.
+                var reconnected = await _resyncWanted.WaitAsync(synced ? options.CurrentValue.ResyncInterval : RetryDelay, stoppingToken);
+                full = reconnected || !synced;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -105,7 +112,8 @@ internal sealed partial class RedirectSync(
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            // The next resync (at reconnection at the latest) reads it again.
+            // The next check sees this and loads the whole table.
+            _missed = true;
             LogRefreshFailed(logger, key, e.GetType().Name);
         }
     }
@@ -134,12 +142,56 @@ internal sealed partial class RedirectSync(
         }
     }
 
+    /// <summary>The marker key: <see cref="RedirectOptions.KeyPrefix"/> with its last character changed, so no entry's key.</summary>
+    private RedisKey Marker
+    {
+        get
+        {
+            var prefix = store.Prefix;
+            return $"{prefix[..^1]}{(prefix[^1] == '-' ? '_' : '-')}sync:{_markerId}";
+        }
+    }
+
+    /// <summary>Outlives a few missed checks, so a marker gone means the database lost it, not that this gateway was slow.</summary>
+    private TimeSpan MarkerLifetime => (options.CurrentValue.ResyncInterval * 3) + TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether anything may have been missed since the last full load; if so, loads the table again.</summary>
+    private async Task<bool> TryCheckAsync(CancellationToken cancel)
+    {
+        string? reason;
+        try
+        {
+            reason = !await EnableNotificationsAsync() ? "keyspace notifications were off or cannot be checked"
+                : _missed ? "a changed entry could not be read"
+                : !await store.Database.StringSetAsync(Marker, "1", MarkerLifetime, When.Exists) ? "the database was flushed"
+                : null;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return await TryResyncAsync(cancel);
+        }
+
+        if (reason is not null)
+        {
+            LogCheckFailed(logger, reason);
+            return await TryResyncAsync(cancel);
+        }
+
+        snapshot.Confirm(time.GetUtcNow());
+        LogChecked(logger, snapshot.Current.Count);
+        return true;
+    }
+
     private async Task<bool> TryResyncAsync(CancellationToken cancel)
     {
         try
         {
             await EnableNotificationsAsync();
             await SubscribeAsync();
+
+            // Set before the load: a flush from here on removes it, and the next check sees that.
+            await store.Database.StringSetAsync(Marker, "1", MarkerLifetime);
+            _missed = false;
             _loading = true;
             var started = time.GetTimestamp();
             var table = await loader.LoadAsync(cancel);
@@ -216,13 +268,14 @@ internal sealed partial class RedirectSync(
     }
 
     /// <summary>
-    /// Keyspace notifications for strings (SET), generic commands (DEL, RENAME) and expiry, added to whatever the server
-    /// has. A server that refuses CONFIG (a managed Redis) must have them set by its operators; until then edits show at
-    /// the next resync.
+    /// Keyspace notifications for strings (SET), generic commands (DEL, RENAME), expiry and eviction, added to whatever
+    /// the server has. True when they were all on already; false when some had to be added (edits meanwhile went
+    /// unheard) or the server refuses CONFIG (a managed Redis: its operators set them, and the table is loaded in full
+    /// at every check since nothing proves they are on).
     /// </summary>
-    private async Task EnableNotificationsAsync()
+    private async Task<bool> EnableNotificationsAsync()
     {
-        const string Wanted = "K$gx";
+        const string Wanted = "K$gxe";
         var server = redis.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica);
         if (server is null)
         {
@@ -236,11 +289,15 @@ internal sealed partial class RedirectSync(
             if (missing.Length > 0)
             {
                 await server.ConfigSetAsync("notify-keyspace-events", current + missing);
+                return false;
             }
+
+            return true;
         }
         catch (RedisServerException e)
         {
             LogNotificationsUnavailable(logger, e.Message, options.CurrentValue.ResyncInterval);
+            return false;
         }
     }
 
@@ -268,8 +325,14 @@ internal sealed partial class RedirectSync(
     [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Redis {Connection} connection restored: reloading the redirect table")]
     private static partial void LogReconnected(ILogger logger, ConnectionType connection);
 
-    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Keyspace notifications could not be enabled ({Reason}): redirect edits show at the next resync, every {Interval}. Set notify-keyspace-events to K$gx on the Redis server.")]
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Keyspace notifications could not be enabled ({Reason}): redirect edits show at the next full reload, every {Interval}. Set notify-keyspace-events to K$gxe on the Redis server.")]
     private static partial void LogNotificationsUnavailable(ILogger logger, string reason, TimeSpan interval);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Debug, Message = "Redirect table checked: nothing missed, {Count} entries in step with Redis")]
+    private static partial void LogChecked(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "Redirect table may have missed edits ({Reason}): reloading it")]
+    private static partial void LogCheckFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 4016, Level = LogLevel.Information, Message = "Redirect table was empty: imported {Count} entries from {Path}")]
     private static partial void LogSeeded(ILogger logger, int count, string path);
