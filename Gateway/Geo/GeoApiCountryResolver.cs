@@ -104,6 +104,11 @@ internal sealed partial class GeoApiCountryResolver : ICountryResolver, IDisposa
                 Remember(ip, stored);
             }
         }
+        catch (Exception e)
+        {
+            // Nobody awaits this task: whatever it meets is logged here, and the requests waiting get "unknown".
+            LogLookupFailed(_logger, ip, e);
+        }
         finally
         {
             _lookups.TryRemove(new KeyValuePair<string, Task<string?>>(ip, lookup.Task));
@@ -192,4 +197,7 @@ internal sealed partial class GeoApiCountryResolver : ICountryResolver, IDisposa
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Geo API did not answer for {Ip} ({Reason}): country unknown; not asked again for {RetryAfter}")]
     private static partial void LogApiFailed(ILogger logger, string ip, string reason, TimeSpan retryAfter);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Error, Message = "Geo lookup for {Ip} failed unexpectedly: country unknown")]
+    private static partial void LogLookupFailed(ILogger logger, string ip, Exception exception);
 }
