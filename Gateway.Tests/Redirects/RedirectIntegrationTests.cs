@@ -72,6 +72,17 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NonAsciiPaths_LoadedAndEdited_MatchThePercentEncodedRequest()
+    {
+        await SetRawAsync("/café", """{"destination":"/menu","permanent":true}""");
+        var client = await StartGatewayAsync();
+        await SetRawAsync("/naïve/über", """{"destination":"/de","permanent":false}""");
+
+        await AssertRedirectAsync(client, "/caf%C3%A9", HttpStatusCode.PermanentRedirect, "/menu");
+        await EventuallyAsync(client, "/na%C3%AFve/%C3%BCber", HttpStatusCode.TemporaryRedirect, Within);
+    }
+
+    [Fact]
     public async Task RawRedisEdits_SeenWithinASecond_ByTwoGatewaysSharingRedis()
     {
         await SetRawAsync("/seed-marker", """{"destination":"/x","permanent":false}""");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Gateway.Redirects;
 
@@ -38,15 +39,15 @@ internal sealed partial class RedirectLoader(
     }
 
     /// <summary>The entry stored at <paramref name="key"/> if it may be served, else null (and a log line why).</summary>
-    public RedirectEntry? Accept(string key, string? json)
+    public RedirectEntry? Accept(string key, RedisValue json)
     {
         var skipped = 0;
         return Accept(key, json, ref skipped);
     }
 
-    private RedirectEntry? Accept(string key, string? json, ref int skipped)
+    private RedirectEntry? Accept(string key, RedisValue json, ref int skipped)
     {
-        if (json is null)
+        if (json.IsNull)
         {
             return null;
         }

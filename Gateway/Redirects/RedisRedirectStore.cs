@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -19,8 +20,11 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
 
     public RedisKey RedisKeyOf(string key) => Prefix + key;
 
-    /// <summary>Every entry as it is stored (raw JSON, possibly bad), in batches of a SCAN page and one MGET.</summary>
-    public async IAsyncEnumerable<(string Key, string? Json)> ScanAsync([EnumeratorCancellation] CancellationToken cancel = default)
+    /// <summary>
+    /// Every entry as it is stored (raw UTF-8 JSON as Redis sent it, possibly bad, null if deleted meanwhile), in batches
+    /// of a SCAN page and one MGET.
+    /// </summary>
+    public async IAsyncEnumerable<(string Key, RedisValue Json)> ScanAsync([EnumeratorCancellation] CancellationToken cancel = default)
     {
         var server = redis.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica)
             ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no connected Redis primary");
@@ -46,7 +50,7 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         }
     }
 
-    public async Task<string?> GetRawAsync(string key) => await Database.StringGetAsync(RedisKeyOf(key));
+    public Task<RedisValue> GetRawAsync(string key) => Database.StringGetAsync(RedisKeyOf(key));
 
     public Task<bool> SetAsync(string key, RedirectEntry entry, bool onlyIfMissing = false)
         => Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), when: onlyIfMissing ? When.NotExists : When.Always);
@@ -56,16 +60,17 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
     public static string Serialize(RedirectEntry entry) => JsonSerializer.Serialize(entry, RedirectJsonContext.Default.RedirectEntry);
 
     /// <summary>The entry in <paramref name="json"/>, or null when it is not an entry's JSON.</summary>
-    public static RedirectEntry? Parse(string? json)
+    public static RedirectEntry? Parse(RedisValue json)
     {
-        if (string.IsNullOrEmpty(json))
+        if (json.IsNullOrEmpty)
         {
             return null;
         }
 
         try
         {
-            return JsonSerializer.Deserialize(json, RedirectJsonContext.Default.RedirectEntry);
+            // Parsed from the bytes Redis sent: no UTF-16 copy of the JSON (a million of them on a full load).
+            return JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)json).Span, RedirectJsonContext.Default.RedirectEntry);
         }
         catch (JsonException)
         {
@@ -73,7 +78,7 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         }
     }
 
-    private async Task<(string Key, string? Json)[]> FetchAsync(List<RedisKey> keys, string prefix)
+    private async Task<(string Key, RedisValue Json)[]> FetchAsync(List<RedisKey> keys, string prefix)
     {
         if (keys.Count == 0)
         {
@@ -81,10 +86,13 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         }
 
         var values = await Database.StringGetAsync([.. keys]);
-        var result = new (string, string?)[keys.Count];
+        var prefixBytes = Encoding.UTF8.GetByteCount(prefix);
+        var result = new (string, RedisValue)[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
-            result[i] = (((string)keys[i]!)[prefix.Length..], values[i]);
+            // The entry's path decoded from the key's bytes past the prefix: one string per key, not two.
+            var bytes = (byte[])keys[i]!;
+            result[i] = (Encoding.UTF8.GetString(bytes, prefixBytes, bytes.Length - prefixBytes), values[i]);
         }
 
         return result;
