@@ -156,6 +156,25 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangedKeyUnreadable_TableReloadedAtTheNextCheck()
+    {
+        await SetRawAsync("/old", """{"destination":"/new","permanent":false}""");
+        var gateway = NewGateway(resyncInterval: "00:00:00.200");
+        var client = await StartGatewayAsync(gateway: gateway);
+        await AssertRedirectAsync(client, "/old", HttpStatusCode.TemporaryRedirect, "/new");
+
+        // The DEL is heard, but by the time the gateway reads the key it is a hash: GET fails with WRONGTYPE. Only
+        // the full load that the next check orders finds the entry gone (MGET answers nil for a hash).
+        var transaction = _ops.GetDatabase().CreateTransaction();
+        _ = transaction.KeyDeleteAsync(Prefix + "/old");
+        _ = transaction.HashSetAsync(Prefix + "/old", "not", "an entry");
+        Assert.True(await transaction.ExecuteAsync());
+
+        await EventuallyAsync(client, "/old", HttpStatusCode.OK, TimeSpan.FromSeconds(10));
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains("a changed entry could not be read", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NotificationsSwitchedOff_EditMadeMeanwhile_SeenAtTheNextCheck()
     {
         await SetRawAsync("/seed-marker", """{"destination":"/x","permanent":false}""");
