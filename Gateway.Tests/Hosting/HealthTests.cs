@@ -41,6 +41,21 @@ public sealed class HealthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Readyz_Polled_OutboundChecksNotLoggedAtTheShippedLevels()
+    {
+        for (var poll = 0; poll < 3; poll++)
+        {
+            using var response = await _client.GetAsync("/readyz");
+        }
+
+        // The Strapi check made its HTTP calls, and IHttpClientFactory logged each at Information (four lines a call)...
+        Assert.Contains(_gateway.Logs.Lines, line => line.StartsWith("Information System.Net.Http.HttpClient.StrapiHealthCheck", StringComparison.Ordinal));
+
+        // ...which appsettings.json keeps off the console: a probe every few seconds would flood it.
+        Assert.DoesNotContain(_gateway.ConfiguredLogs.Lines, line => line.Contains(" System.Net.Http.HttpClient.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Readyz_RedisAndStrapiUp_200()
     {
         // Ready once the redirect table has had its first load from Redis: give that a moment.

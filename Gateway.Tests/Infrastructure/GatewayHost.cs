@@ -40,6 +40,9 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     /// <summary>Every log line the gateway wrote, at every level down to Trace.</summary>
     public LogCapture Logs { get; } = new();
 
+    /// <summary>The log lines the gateway's configured levels let through, as its console would show them.</summary>
+    public ConfiguredLogCapture ConfiguredLogs { get; } = new();
+
     /// <summary>The gateway's address on loopback, once started.</summary>
     public Uri Address { get; private set; } = null!;
 
@@ -64,6 +67,6 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         }
 
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(_ => true));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(_ => true).AddProvider(ConfiguredLogs));
     }
 }
