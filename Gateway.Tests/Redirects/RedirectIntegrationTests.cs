@@ -107,6 +107,37 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BurstOfEditsToOneKey_TheLastOneStays()
+    {
+        await SetRawAsync("/seed-marker", """{"destination":"/x","permanent":false}""");
+        var client = await StartGatewayAsync();
+
+        // Every edit is heard and each one's key read again; whatever order those reads finish in, the last write wins.
+        for (var round = 0; round < 5; round++)
+        {
+            var db = _ops.GetDatabase();
+            var writes = Enumerable.Range(0, 500)
+                .Select(i => db.StringSetAsync(Prefix + "/burst", $$"""{"destination":"/v{{round}}-{{i}}","permanent":false}"""))
+                .ToArray();
+            await Task.WhenAll(writes);
+            var last = $"/v{round}-499";
+
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            string? location;
+            do
+            {
+                using var response = await client.GetAsync("/burst");
+                location = response.Headers.Location?.OriginalString;
+            }
+            while (location != last && DateTime.UtcNow < deadline);
+
+            await Task.Delay(200);
+            using var settled = await client.GetAsync("/burst");
+            Assert.Equal(last, settled.Headers.Location?.OriginalString);
+        }
+    }
+
+    [Fact]
     public async Task SubscriptionAloneDropped_EditMadeMeanwhile_SeenAfterItReconnects()
     {
         await SetRawAsync("/seed-marker", """{"destination":"/x","permanent":false}""");
@@ -156,22 +187,19 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ChangedKeyUnreadable_TableReloadedAtTheNextCheck()
+    public async Task KeyReplacedByAHash_NoLongerServed()
     {
         await SetRawAsync("/old", """{"destination":"/new","permanent":false}""");
-        var gateway = NewGateway(resyncInterval: "00:00:00.200");
-        var client = await StartGatewayAsync(gateway: gateway);
+        var client = await StartGatewayAsync();
         await AssertRedirectAsync(client, "/old", HttpStatusCode.TemporaryRedirect, "/new");
 
-        // The DEL is heard, but by the time the gateway reads the key it is a hash: GET fails with WRONGTYPE. Only
-        // the full load that the next check orders finds the entry gone (MGET answers nil for a hash).
+        // The DEL is heard; by the time the gateway reads the key it is a hash, which is no entry.
         var transaction = _ops.GetDatabase().CreateTransaction();
         _ = transaction.KeyDeleteAsync(Prefix + "/old");
         _ = transaction.HashSetAsync(Prefix + "/old", "not", "an entry");
         Assert.True(await transaction.ExecuteAsync());
 
-        await EventuallyAsync(client, "/old", HttpStatusCode.OK, TimeSpan.FromSeconds(10));
-        Assert.Contains(gateway.Logs.Lines, line => line.Contains("a changed entry could not be read", StringComparison.Ordinal));
+        await EventuallyAsync(client, "/old", HttpStatusCode.OK, Within);
     }
 
     [Fact]

@@ -66,6 +66,31 @@ public sealed class RedirectTableTests
     }
 
     [Fact]
+    public void With_ABatchOfEdits_AppliedInOrder_CountKept()
+    {
+        var before = Table(("/a", "/x", false), ("/b", "/x", false));
+
+        var after = before.With(
+        [
+            new("/c", new RedirectEntry("/1", false)),
+            new("/a", null),
+            new("/c", new RedirectEntry("/2", true)),
+            new("/b", new RedirectEntry("/3", false)),
+            new("/d", null),
+            new("/a", new RedirectEntry("/4", false)),
+        ]);
+
+        Assert.Equal(2, before.Count);
+        Assert.Equal("/x", before.Find("/a")!.Destination);
+        Assert.Equal("/2", after.Find("/c")!.Destination);
+        Assert.Equal("/3", after.Find("/b")!.Destination);
+        Assert.Equal("/4", after.Find("/a")!.Destination);
+        Assert.Null(after.Find("/d"));
+        Assert.Equal(3, after.Count);
+        Assert.Equal(3, after.Compact().Entries.Count());
+    }
+
+    [Fact]
     public void With_RemovingAbsentKey_CountUnchanged()
     {
         var table = Table(("/a", "/x", false)).With("/nope", null);

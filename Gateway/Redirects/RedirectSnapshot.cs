@@ -29,11 +29,13 @@ internal sealed class RedirectSnapshot
         }
     }
 
-    public void Apply(string key, RedirectEntry? entry)
+    public void Apply(string key, RedirectEntry? entry) => Apply([new(key, entry)]);
+
+    public void Apply(IEnumerable<KeyValuePair<string, RedirectEntry?>> edits)
     {
         lock (_writer)
         {
-            var next = _current.With(key, entry);
+            var next = _current.With(edits);
             _current = next.NeedsCompaction ? next.Compact() : next;
         }
     }

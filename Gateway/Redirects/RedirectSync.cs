@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -7,7 +8,7 @@ namespace Gateway.Redirects;
 /// <summary>
 /// Keeps <see cref="RedirectSnapshot"/> in step with Redis. A full load at start and at every reconnection (edits made
 /// while the gateway was cut off are not lost); in between, Redis keyspace notifications name each key that changed,
-/// and only that key is read again. Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips
+/// and only that key is read again (by one reader, in batches, so the last edit of a key is the one that stays). Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips
 /// looks for what notifications cannot tell: the database flushed (a marker key of this gateway gone), notifications
 /// switched off, or a changed key that could not be read; any of them, or a server that refuses CONFIG, means a full
 /// load. While Redis is away the last table keeps being served. The start-up load imports
@@ -25,7 +26,9 @@ internal sealed partial class RedirectSync(
     ILogger<RedirectSync> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    private const int MaxReadBatch = 1000;
     private readonly SemaphoreSlim _resyncWanted = new(0, 1);
+    private readonly Channel<string> _changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentQueue<string> _changedDuringLoad = new();
     private readonly string _markerId = Guid.NewGuid().ToString("N");
     private volatile bool _loading;
@@ -37,6 +40,7 @@ internal sealed partial class RedirectSync(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         redis.ConnectionRestored += OnConnectionRestored;
+        var reading = ReadChangesAsync(stoppingToken);
         try
         {
             var full = true;
@@ -65,6 +69,8 @@ internal sealed partial class RedirectSync(
         finally
         {
             redis.ConnectionRestored -= OnConnectionRestored;
+            _changed.Writer.TryComplete();
+            await reading;
         }
     }
 
@@ -99,22 +105,61 @@ internal sealed partial class RedirectSync(
             return;
         }
 
-        _ = RefreshAsync(key);
+        _changed.Writer.TryWrite(key);
     }
 
-    private async Task RefreshAsync(string key)
+    /// <summary>
+    /// The one reader of changed keys: takes whatever has queued up (a burst of edits is read in batches of
+    /// <see cref="MaxReadBatch"/>, a key named twice once), reads them in one MGET issued after their notifications, and
+    /// applies the batch before reading the next. So a key's last edit is never overwritten by an older read, as it
+    /// could be if each notification's read raced the others.
+    /// </summary>
+    private async Task ReadChangesAsync(CancellationToken stoppingToken)
+    {
+        var keys = new List<string>(MaxReadBatch);
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while (await _changed.Reader.WaitToReadAsync(stoppingToken))
+            {
+                keys.Clear();
+                named.Clear();
+                while (keys.Count < MaxReadBatch && _changed.Reader.TryRead(out var key))
+                {
+                    if (named.Add(key))
+                    {
+                        keys.Add(key);
+                    }
+                }
+
+                await RefreshAsync(keys);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RefreshAsync(List<string> keys)
     {
         try
         {
-            var entry = loader.Accept(key, await store.GetRawAsync(key));
-            snapshot.Apply(key, entry);
-            LogRefreshed(logger, key, entry is not null);
+            var values = await store.GetRawAsync(keys);
+            var edits = new KeyValuePair<string, RedirectEntry?>[keys.Count];
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var entry = loader.Accept(keys[i], values[i]);
+                edits[i] = new(keys[i], entry);
+                LogRefreshed(logger, keys[i], entry is not null);
+            }
+
+            snapshot.Apply(edits);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // The next check sees this and loads the whole table.
             _missed = true;
-            LogRefreshFailed(logger, key, e.GetType().Name);
+            LogRefreshFailed(logger, keys.Count, keys[0], e.GetType().Name);
         }
     }
 
@@ -204,7 +249,7 @@ internal sealed partial class RedirectSync(
             _loading = false;
             while (_changedDuringLoad.TryDequeue(out var key))
             {
-                await RefreshAsync(key);
+                _changed.Writer.TryWrite(key);
             }
 
             var elapsed = time.GetElapsedTime(started);
@@ -319,8 +364,8 @@ internal sealed partial class RedirectSync(
     [LoggerMessage(EventId = 4012, Level = LogLevel.Debug, Message = "Redirect {Key} re-read from Redis (served: {Served})")]
     private static partial void LogRefreshed(ILogger logger, string key, bool served);
 
-    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Redirect {Key} changed but could not be read ({Error}); the next resync reads it")]
-    private static partial void LogRefreshFailed(ILogger logger, string key, string error);
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "{Count} changed redirects ({Key}…) could not be read ({Error}); the next check reloads the table")]
+    private static partial void LogRefreshFailed(ILogger logger, int count, string key, string error);
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Redis {Connection} connection restored: reloading the redirect table")]
     private static partial void LogReconnected(ILogger logger, ConnectionType connection);

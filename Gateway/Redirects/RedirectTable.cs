@@ -73,20 +73,30 @@ internal sealed class RedirectTable
     }
 
     /// <summary>A snapshot with <paramref name="key"/> set to <paramref name="entry"/>, or removed when it is null.</summary>
-    public RedirectTable With(string key, RedirectEntry? entry)
+    public RedirectTable With(string key, RedirectEntry? entry) => With([new(key, entry)]);
+
+    /// <summary>A snapshot with each edit made in order (an entry set, or removed when null): one overlay copy for all.</summary>
+    public RedirectTable With(IEnumerable<KeyValuePair<string, RedirectEntry?>> edits)
     {
-        var had = Find(key) is not null;
+        ArgumentNullException.ThrowIfNull(edits);
+
         var overlay = new Dictionary<string, RedirectEntry?>(_overlay, StringComparer.Ordinal);
-        if (entry is null && !_base.ContainsKey(key))
+        var count = Count;
+        foreach (var (key, entry) in edits)
         {
-            overlay.Remove(key);
-        }
-        else
-        {
-            overlay[key] = entry;
+            var had = (overlay.TryGetValue(key, out var edited) ? edited : _base.GetValueOrDefault(key)) is not null;
+            if (entry is null && !_base.ContainsKey(key))
+            {
+                overlay.Remove(key);
+            }
+            else
+            {
+                overlay[key] = entry;
+            }
+
+            count += entry is null ? (had ? -1 : 0) : (had ? 0 : 1);
         }
 
-        var count = Count + (entry is null ? (had ? -1 : 0) : (had ? 0 : 1));
         return new RedirectTable(_base, overlay, count);
     }
 

@@ -50,7 +50,19 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         }
     }
 
-    public Task<RedisValue> GetRawAsync(string key) => Database.StringGetAsync(RedisKeyOf(key));
+    /// <summary>These entries as stored, in one MGET.</summary>
+    public Task<RedisValue[]> GetRawAsync(IReadOnlyList<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+
+        var redisKeys = new RedisKey[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            redisKeys[i] = RedisKeyOf(keys[i]);
+        }
+
+        return Database.StringGetAsync(redisKeys);
+    }
 
     public Task<bool> SetAsync(string key, RedirectEntry entry, bool onlyIfMissing = false)
         => Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), when: onlyIfMissing ? When.NotExists : When.Always);
