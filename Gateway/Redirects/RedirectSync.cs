@@ -132,7 +132,16 @@ internal sealed partial class RedirectSync(
                     }
                 }
 
-                await RefreshAsync(keys);
+                try
+                {
+                    await RefreshAsync(keys);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The reader outlives whatever it meets; the next check reloads what this batch did not apply.
+                    _missed = true;
+                    LogUnexpected(logger, e);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -208,7 +217,7 @@ internal sealed partial class RedirectSync(
         {
             reason = !await EnableNotificationsAsync() ? "keyspace notifications were off or cannot be checked"
                 : _missed ? "a changed entry could not be read"
-                : !await store.Database.StringSetAsync(Marker, "1", MarkerLifetime, When.Exists) ? "the database was flushed"
+                : !await store.Database.StringSetAsync(Marker, "1", MarkerLifetime, When.Exists) ? "its marker key is gone: FLUSHDB, FLUSHALL or eviction"
                 : null;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
