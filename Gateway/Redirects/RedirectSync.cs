@@ -8,10 +8,10 @@ namespace Gateway.Redirects;
 /// <summary>
 /// Keeps <see cref="RedirectSnapshot"/> in step with Redis. A full load at start and at every reconnection (edits made
 /// while the gateway was cut off are not lost); in between, Redis keyspace notifications name each key that changed,
-/// and only that key is read again (by one reader, in batches, so the last edit of a key is the one that stays). Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips
-/// looks for what notifications cannot tell: the database flushed (a marker key of this gateway gone), notifications
-/// switched off, or a changed key that could not be read; any of them, or a server that refuses CONFIG, means a full
-/// load. While Redis is away the last table keeps being served. The start-up load imports
+/// and only that key is read again (by one reader, in batches, so the last edit of a key is the one that stays).
+/// Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips looks for what notifications
+/// cannot tell: the database flushed (a marker key of this gateway gone), notifications switched off, or a changed key
+/// that could not be read; any of them, or a server that refuses CONFIG, means a full load. While Redis is away the last table keeps being served. The start-up load imports
 /// <see cref="RedirectOptions.SeedFile"/> when Redis holds no entry.
 /// </summary>
 internal sealed partial class RedirectSync(
@@ -136,6 +136,12 @@ internal sealed partial class RedirectSync(
                 {
                     await RefreshAsync(keys);
                 }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // The next check sees this and loads the whole table.
+                    _missed = true;
+                    LogRefreshFailed(logger, keys.Count, keys[0], e.GetType().Name);
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The reader outlives whatever it meets; the next check reloads what this batch did not apply.
@@ -151,25 +157,16 @@ internal sealed partial class RedirectSync(
 
     private async Task RefreshAsync(List<string> keys)
     {
-        try
+        var values = await store.GetRawAsync(keys);
+        var edits = new KeyValuePair<string, RedirectEntry?>[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
         {
-            var values = await store.GetRawAsync(keys);
-            var edits = new KeyValuePair<string, RedirectEntry?>[keys.Count];
-            for (var i = 0; i < keys.Count; i++)
-            {
-                var entry = loader.Accept(keys[i], values[i]);
-                edits[i] = new(keys[i], entry);
-                LogRefreshed(logger, keys[i], entry is not null);
-            }
+            var entry = loader.Accept(keys[i], values[i]);
+            edits[i] = new(keys[i], entry);
+            LogRefreshed(logger, keys[i], entry is not null);
+        }
 
-            snapshot.Apply(edits);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // The next check sees this and loads the whole table.
-            _missed = true;
-            LogRefreshFailed(logger, keys.Count, keys[0], e.GetType().Name);
-        }
+        snapshot.Apply(edits);
     }
 
     /// <summary>
