@@ -21,9 +21,21 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var server = new RedisServer(FreePort.Next());
-        await server.StartAgainAsync();
-        return server;
+        // A free port can be taken by another process (another test's server, an outgoing connection) between the
+        // probe and redis-server's bind; redis-server then exits at once. Such a start is tried again on a new port.
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new RedisServer(FreePort.Next());
+            try
+            {
+                await server.StartAgainAsync();
+                return server;
+            }
+            catch (PortTakenException) when (attempt < 5)
+            {
+                await server.StopAsync();
+            }
+        }
     }
 
     public async Task StartAgainAsync()
@@ -65,7 +77,12 @@ public sealed class RedisServer : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!await PingAsync())
         {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
+            if (_process.HasExited)
+            {
+                throw new PortTakenException($"redis-server exited at start on port {Port} (the port was probably taken).");
+            }
+
+            if (DateTime.UtcNow > deadline)
             {
                 throw new InvalidOperationException($"redis-server did not answer PING on port {Port}.");
             }
@@ -116,3 +133,6 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>redis-server exited during start-up, which on a free loopback port means the port was taken meanwhile.</summary>
+public sealed class PortTakenException(string message) : InvalidOperationException(message);
