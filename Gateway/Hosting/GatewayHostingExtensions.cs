@@ -23,6 +23,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddRedirects();
         builder.Services.AddGeo();
         builder.Services.AddCurrencyConversion();
+        builder.Services.AddCsvExports();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
