@@ -34,6 +34,7 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<GeoTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>();
 
+        builder.Services.AddSingleton<ReadinessLog>();
         builder.Services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<StrapiHealthCheck>("strapi", tags: [HealthEndpoints.ReadyTag])
