@@ -32,7 +32,8 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<CurrencyViewTransformFactory>()
             .AddTransformFactory<CsvExportTransformFactory>()
             .AddTransformFactory<GeoTransformFactory>()
-            .AddTransforms<StrapiTokenTransformProvider>();
+            .AddTransforms<StrapiTokenTransformProvider>()
+            .AddTransforms<FrontendTransformProvider>();
 
         builder.Services.AddSingleton<ReadinessLog>();
         builder.Services.AddHealthChecks()
