@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Gateway.Csv;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -8,7 +8,7 @@ namespace Gateway.Tests.Csv;
 
 public sealed class CsvExportTransformFactoryTests
 {
-    private readonly CsvExportTransformFactory _factory = new(NullLoggerFactory.Instance);
+    private readonly CsvExportTransformFactory _factory = new();
 
     [Fact]
     public void Invoices_OnStrapiRoute_Valid()
@@ -47,7 +47,9 @@ public sealed class CsvExportTransformFactoryTests
     [Fact]
     public void Build_AddsTheQueryRewriteAndTheStreamingResponse()
     {
-        var context = new TransformBuilderContext { Route = new RouteConfig { RouteId = "r", ClusterId = "strapi" }, Services = new ServiceCollection().BuildServiceProvider() };
+        var services = new ServiceCollection().AddLogging()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build()).AddCsvExports().BuildServiceProvider();
+        var context = new TransformBuilderContext { Route = new RouteConfig { RouteId = "r", ClusterId = "strapi" }, Services = services };
 
         Assert.True(_factory.Build(context, Values("invoices")));
 

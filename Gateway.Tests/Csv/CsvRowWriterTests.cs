@@ -50,6 +50,18 @@ public sealed class CsvRowWriterTests
     [InlineData("\rcmd", "\"'\rcmd\"")]
     [InlineData("a=b", "a=b")]
     [InlineData("", "")]
+    [InlineData("   =HYPERLINK(\"http://x\")", "\"'   =HYPERLINK(\"\"http://x\"\")\"")]
+    [InlineData("\u00A0=cmd()", "\"'\u00A0=cmd()\"")]
+    [InlineData("\n=cmd()", "\"'\n=cmd()\"")]
+    [InlineData(" \t\u2028\u3000+1", "\"' \t\u2028\u3000+1\"")]
+    [InlineData("\u200B@SUM(A1)", "\"'\u200B@SUM(A1)\"")]
+    [InlineData("\uFF1Dcmd()", "\"'\uFF1Dcmd()\"")]
+    [InlineData("\uFF0B1", "\"'\uFF0B1\"")]
+    [InlineData("\uFF0D1", "\"'\uFF0D1\"")]
+    [InlineData("\uFF20SUM(A1)", "\"'\uFF20SUM(A1)\"")]
+    [InlineData("  \uFE66cmd()", "\"'  \uFE66cmd()\"")]
+    [InlineData("  plain", "  plain")]
+    [InlineData("Zoë =x", "Zoë =x")]
     public async Task FormulaLookingText_Neutralised(string name, string cell)
     {
         var csv = await WriteAsync($$$"""[{"id":1,"customer":{"name":{{{JsonSerializer.Serialize(name)}}}}}]""");

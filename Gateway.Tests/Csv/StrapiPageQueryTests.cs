@@ -24,13 +24,16 @@ public sealed class StrapiPageQueryTests
     public void FiltersKept_ClientPagingFieldsAndPopulateReplaced()
     {
         var query = Apply("?filters[invoice_status][$eq]=paid&filters[amount][$gt]=5&pagination[page]=7&pagination[pageSize]=5"
-            + "&pagination[withCount]=false&pagination=x&fields[0]=amount&populate=*&paginationish=1");
+            + "&pagination[withCount]=false&pagination=x&fields[0]=amount&populate=*&paginationish=1&_rsc=abc&locale=fr&status=draft");
 
         Assert.Equal("paid", query["filters[invoice_status][$eq]"]);
         Assert.Equal("5", query["filters[amount][$gt]"]);
         Assert.Equal("1", query["pagination[page]"]);
         Assert.Equal("100", query["pagination[pageSize]"]);
-        Assert.Equal("1", query["paginationish"]);
+        Assert.Equal("fr", query["locale"]);
+        Assert.Equal("draft", query["status"]);
+        Assert.DoesNotContain("paginationish", query.Keys);
+        Assert.DoesNotContain("_rsc", query.Keys);
         Assert.DoesNotContain("pagination[withCount]", query.Keys);
         Assert.DoesNotContain("pagination", query.Keys);
         Assert.DoesNotContain("fields[0]", query.Keys);

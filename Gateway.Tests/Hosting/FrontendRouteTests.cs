@@ -35,6 +35,28 @@ public sealed class FrontendRouteTests : IClassFixture<ProxyFixture>
         Assert.Empty(_proxy.Strapi.Requests);
     }
 
+    [Theory]
+    [InlineData("/docs/a%2Fb")]
+    [InlineData("/docs/a%2fb?x=%2F")]
+    [InlineData("/docs/a%252Fb")]
+    [InlineData("/packages/@types%2Fnode/caf%C3%A9")]
+    public async Task EncodedCharacters_ReachFrontendAsWritten(string path)
+    {
+        using var response = await _proxy.Client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(path, _proxy.Frontend.OnlyRequest().Target);
+    }
+
+    [Fact]
+    public async Task DotSegments_ResolvedAsKestrelDid()
+    {
+        using var response = await _proxy.Client.GetAsync(new Uri("/docs/x/%2E%2E/y%2Fz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("/docs/y", _proxy.Frontend.OnlyRequest().Target, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FrontendStatus_PassesThrough()
     {

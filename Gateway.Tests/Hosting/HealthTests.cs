@@ -6,6 +6,8 @@ namespace Gateway.Tests.Hosting;
 
 public sealed class HealthTests : IAsyncLifetime
 {
+    private static readonly string[] RedisAway = ["not answering", "not connected"];
+
     private RedisServer _redis = null!;
     private StubUpstream _strapi = null!;
     private GatewayHost _gateway = null!;
@@ -58,17 +60,7 @@ public sealed class HealthTests : IAsyncLifetime
     [Fact]
     public async Task Readyz_RedisAndStrapiUp_200()
     {
-        // Ready once the redirect table has had its first load from Redis: give that a moment.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        var response = await _client.GetAsync("/readyz");
-        while (response.StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
-        {
-            response.Dispose();
-            await Task.Delay(50);
-            response = await _client.GetAsync("/readyz");
-        }
-
-        using var _ = response;
+        using var response = await WaitReadyAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var report = await ReadAsync(response);
         Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("redirects").GetProperty("status").GetString());
@@ -88,6 +80,41 @@ public sealed class HealthTests : IAsyncLifetime
         var checks = (await ReadAsync(response)).GetProperty("checks");
         Assert.Equal("Unhealthy", checks.GetProperty("redis").GetProperty("status").GetString());
         Assert.Equal("Healthy", checks.GetProperty("strapi").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Readyz_RedisHangs_503NotAnswering_InFewWords_LoggedOncePerOutage()
+    {
+        await WaitReadyAsync();
+        await _redis.PauseAsync();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = _client.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+            for (var poll = 0; poll < 3; poll++)
+            {
+                using var response = await client.GetAsync("/readyz");
+                var text = await response.Content.ReadAsStringAsync();
+
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                var redis = JsonDocument.Parse(text).RootElement.GetProperty("checks").GetProperty("redis");
+                Assert.Equal("Unhealthy", redis.GetProperty("status").GetString());
+                Assert.Contains(redis.GetProperty("description").GetString(), RedisAway);
+                Assert.DoesNotContain(_redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+                Assert.DoesNotContain("127.0.0.1", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("StackExchange", text, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("Exception", text, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+        finally
+        {
+            await _redis.ResumeAsync();
+        }
+
+        await WaitReadyAsync();
+        var lines = _gateway.ConfiguredLogs.Lines.ToList();
+        Assert.DoesNotContain(lines, line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+        Assert.Single(lines, line => line.Contains("Not ready: redis", StringComparison.Ordinal));
+        Assert.Single(lines, line => line.Contains("Ready again: redis", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -113,6 +140,21 @@ public sealed class HealthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var strapi = (await ReadAsync(response)).GetProperty("checks").GetProperty("strapi");
         Assert.Equal("timed out", strapi.GetProperty("description").GetString());
+    }
+
+    /// <summary>Ready once the redirect table has had its first load from Redis (and Redis answers): give that a moment.</summary>
+    private async Task<HttpResponseMessage> WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var response = await _client.GetAsync("/readyz");
+        while (response.StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            response.Dispose();
+            await Task.Delay(50);
+            response = await _client.GetAsync("/readyz");
+        }
+
+        return response;
     }
 
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)

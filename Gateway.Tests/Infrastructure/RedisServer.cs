@@ -109,7 +109,25 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Freezes the server (SIGSTOP): connections stay open and nothing answers, as a hung Redis looks.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task SignalAsync(string signal)
+    {
+        var pid = (_process ?? throw new InvalidOperationException("redis-server is not running.")).Id;
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {pid} failed.");
+        }
+    }
 
     private async Task<bool> PingAsync()
     {

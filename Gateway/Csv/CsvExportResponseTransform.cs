@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Gateway.Hosting;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -10,9 +11,12 @@ namespace Gateway.Csv;
 /// Answers with the whole export as CSV, streamed: page 1 is the response YARP fetched, pages 2..pageCount are
 /// fetched here (<see cref="StrapiPageFetcher"/>), and each page's rows go out and are flushed as the page arrives.
 /// Before the first byte a failure is a problem (Strapi's 4xx as it is, 502, 504); after it the response is aborted,
-/// so a client never keeps a shorter file that looks whole. That includes fewer rows than Strapi's <c>total</c>.
+/// so a client never keeps a shorter file that looks whole. That includes fewer rows than Strapi's <c>total</c>, and a
+/// client that leaves a page unread for <see cref="CsvOptions.ClientStallTimeout"/>: dropping it ends the Strapi reads.
+/// A <c>HEAD</c> gets the headers a <c>GET</c> would once page 1 came back, and no further page is read.
 /// </summary>
-internal sealed partial class CsvExportResponseTransform(CsvExport export, ILogger logger) : ResponseTransform
+internal sealed partial class CsvExportResponseTransform(CsvExport export, IOptionsMonitor<CsvOptions> options, CsvMetrics metrics, ILogger logger)
+    : ResponseTransform
 {
     public const string ContentType = "text/csv; charset=utf-8";
     public const string UnusableAnswerTitle = "The upstream's answer could not be exported";
@@ -68,12 +72,19 @@ internal sealed partial class CsvExportResponseTransform(CsvExport export, ILogg
         response.Headers.ContentDisposition = Export.ContentDisposition;
         response.Headers.CacheControl = "no-store";
 
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            return;
+        }
+
         var (total, pageCount) = (first.Total, first.PageCount);
         LogStarted(logger, Export.Name, total, pageCount);
         using var writer = new CsvRowWriter(Export.Columns);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var send = new Sender(writer, response, stall, options.CurrentValue.ClientStallTimeout);
         writer.WriteHeader();
         var rows = writer.WriteRows(first.Data);
-        if (!await SendAsync(writer, response, aborted))
+        if (!await SendAsync(http, send, first.Data.GetArrayLength()))
         {
             return;
         }
@@ -84,16 +95,18 @@ internal sealed partial class CsvExportResponseTransform(CsvExport export, ILogg
             if (next.Page is null)
             {
                 LogFailure(page, next);
-                http.Abort();
+                Abort(http, next.Failure == PageFailure.ClientGone ? ClientGone : UpstreamFailed);
                 return;
             }
 
+            int written;
             using (next.Page)
             {
-                rows += writer.WriteRows(next.Page.Data);
+                written = writer.WriteRows(next.Page.Data);
+                rows += written;
             }
 
-            if (!await SendAsync(writer, response, aborted))
+            if (!await SendAsync(http, send, written))
             {
                 return;
             }
@@ -102,11 +115,20 @@ internal sealed partial class CsvExportResponseTransform(CsvExport export, ILogg
         if (rows < total)
         {
             LogShort(logger, Export.Name, rows, total);
-            http.Abort();
+            Abort(http, "short");
             return;
         }
 
         LogFinished(logger, Export.Name, rows, pageCount);
+    }
+
+    private const string ClientGone = "client_gone";
+    private const string UpstreamFailed = "upstream_failed";
+
+    private void Abort(HttpContext http, string reason)
+    {
+        metrics.Aborted(Export.Name, reason);
+        http.Abort();
     }
 
     private async Task RefuseAsync(HttpContext http, PageRead first)
@@ -126,21 +148,40 @@ internal sealed partial class CsvExportResponseTransform(CsvExport export, ILogg
         }
     }
 
-    /// <summary>Sends what the writer holds; <c>false</c> when the client has gone.</summary>
-    private async Task<bool> SendAsync(CsvRowWriter writer, HttpResponse response, CancellationToken aborted)
+    /// <summary>
+    /// Sends what the writer holds within the stall timeout; <c>false</c> when the client has gone or is dropped for not
+    /// taking it (the connection is then aborted, so the client cannot mistake what it got for the whole file).
+    /// </summary>
+    private async Task<bool> SendAsync(HttpContext http, Sender send, int rows)
     {
+        send.Stall.CancelAfter(send.Timeout);
         try
         {
-            await writer.CopyToAsync(response.Body, aborted);
-            await response.Body.FlushAsync(aborted);
+            await send.Writer.CopyToAsync(send.Response.Body, send.Stall.Token);
+            await send.Response.Body.FlushAsync(send.Stall.Token);
+            send.Stall.CancelAfter(Timeout.InfiniteTimeSpan);
+            metrics.Rows(Export.Name, rows);
             return true;
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-            LogClientGone(logger, Export.Name);
+            if (http.RequestAborted.IsCancellationRequested || e is IOException)
+            {
+                LogClientGone(logger, Export.Name);
+                Abort(http, ClientGone);
+            }
+            else
+            {
+                LogClientStalled(logger, Export.Name, send.Timeout);
+                Abort(http, "client_stalled");
+            }
+
             return false;
         }
     }
+
+    /// <summary>What one export sends with: its writer, the response, and the stall timer (re-armed for every page).</summary>
+    private sealed record Sender(CsvRowWriter Writer, HttpResponse Response, CancellationTokenSource Stall, TimeSpan Timeout);
 
     private void LogFailure(int page, PageRead read)
     {
@@ -180,4 +221,7 @@ internal sealed partial class CsvExportResponseTransform(CsvExport export, ILogg
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Debug, Message = "CSV export {Export}: the client went away")]
     private static partial void LogClientGone(ILogger logger, string export);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "CSV export {Export}: the client took nothing for {Timeout}; dropped")]
+    private static partial void LogClientStalled(ILogger logger, string export, TimeSpan timeout);
 }

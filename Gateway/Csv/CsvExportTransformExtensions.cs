@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Gateway.Csv;
@@ -6,14 +7,17 @@ namespace Gateway.Csv;
 internal static class CsvExportTransformExtensions
 {
     /// <summary>Makes the route's GET an export of every item Strapi lists, as CSV (see <see cref="CsvExportResponseTransform"/>).</summary>
-    public static TransformBuilderContext AddStrapiCsvExport(this TransformBuilderContext context, CsvExport export, ILoggerFactory loggers)
+    public static TransformBuilderContext AddStrapiCsvExport(this TransformBuilderContext context, CsvExport export)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(export);
-        ArgumentNullException.ThrowIfNull(loggers);
 
-        context.RequestTransforms.Add(new CsvExportRequestTransform(export));
-        context.ResponseTransforms.Add(new CsvExportResponseTransform(export, loggers.CreateLogger<CsvExportResponseTransform>()));
+        var services = context.Services;
+        var metrics = services.GetRequiredService<CsvMetrics>();
+        context.RequestTransforms.Add(new CsvExportRequestTransform(export, metrics));
+        context.ResponseTransforms.Add(new CsvExportResponseTransform(export,
+            services.GetRequiredService<IOptionsMonitor<CsvOptions>>(), metrics,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<CsvExportResponseTransform>()));
         return context;
     }
 }

@@ -7,7 +7,7 @@ namespace Gateway.Csv;
 /// The CSV export as <c>yarp.json</c> names it: <c>{ "StrapiCsvExport": "invoices" }</c> on a GET route to the
 /// Strapi cluster whose path is set to the Strapi collection.
 /// </summary>
-internal sealed class CsvExportTransformFactory(ILoggerFactory loggers) : ITransformFactory
+internal sealed class CsvExportTransformFactory : ITransformFactory
 {
     internal const string Key = "StrapiCsvExport";
 
@@ -49,7 +49,7 @@ internal sealed class CsvExportTransformFactory(ILoggerFactory loggers) : ITrans
             return false;
         }
 
-        context.AddStrapiCsvExport(CsvExport.Find(name) ?? throw Unknown(name), loggers);
+        context.AddStrapiCsvExport(CsvExport.Find(name) ?? throw Unknown(name));
         return true;
     }
 

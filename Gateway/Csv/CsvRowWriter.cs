@@ -5,19 +5,20 @@ using CsvHelper;
 namespace Gateway.Csv;
 
 /// <summary>
-/// Writes Strapi items as CSV rows with CsvHelper: RFC 4180 quoting, CRLF, UTF-8 without BOM, and cells that a
-/// spreadsheet would run as a formula (starting with <c>= + - @</c>, tab or CR) escaped with a leading <c>'</c>
-/// and quoted. Rows collect in a reused in-memory buffer (one page's worth) that <see cref="CopyToAsync"/> empties
+/// Writes Strapi items as CSV rows with CsvHelper: RFC 4180 quoting, CRLF, UTF-8 without BOM, and text cells that a
+/// spreadsheet would run as a formula (see <see cref="CsvFormulaGuard"/>) escaped with a leading <c>'</c> and quoted. Rows collect in a reused in-memory buffer (one page's worth) that <see cref="CopyToAsync"/> empties
 /// into the response, so nothing writes synchronously to the response and memory does not grow with the pages.
 /// </summary>
 internal sealed class CsvRowWriter : IDisposable
 {
-    /// <summary>CsvHelper's defaults are RFC 4180 with CRLF; its injection characters lack CR, which is added.</summary>
+    /// <summary>
+    /// CsvHelper's defaults are RFC 4180 with CRLF. Its injection check sees the first character only, so text cells go
+    /// through <see cref="CsvFormulaGuard"/> instead; numbers, booleans and JSON are never formulas.
+    /// </summary>
     internal static readonly CsvWriterOptions Options = CsvWriterOptions.Default with
     {
         NewLine = "\r\n",
-        Injection = CsvInjection.Escape,
-        InjectionCharacters = "=+-@\t\r",
+        Injection = CsvInjection.None,
         WriteByteOrderMark = false,
     };
 
@@ -60,7 +61,7 @@ internal sealed class CsvRowWriter : IDisposable
                 switch (value.ValueKind)
                 {
                     case JsonValueKind.String:
-                        _csv.WriteField(value.GetString());
+                        WriteText(value.GetString()!);
                         break;
                     case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
                         _csv.WriteField(JsonMarshal.GetRawUtf8Value(value));
@@ -79,6 +80,18 @@ internal sealed class CsvRowWriter : IDisposable
         }
 
         return rows;
+    }
+
+    private void WriteText(string text)
+    {
+        if (CsvFormulaGuard.IsDangerous(text))
+        {
+            _csv.WriteField(CsvFormulaGuard.Escape + text, CsvQuoting.Always);
+        }
+        else
+        {
+            _csv.WriteField(text);
+        }
     }
 
     /// <summary>Moves what was written so far to <paramref name="destination"/> and empties the buffer.</summary>

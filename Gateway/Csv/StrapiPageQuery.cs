@@ -6,7 +6,7 @@ using Yarp.ReverseProxy.Transforms;
 namespace Gateway.Csv;
 
 /// <summary>
-/// The query an export sends to Strapi. The client's filters, sort and anything else pass through; paging, fields
+/// The query an export sends to Strapi. The client's filters, sort, locale and status pass through, nothing else; paging, fields
 /// and populate are the export's own: page size 100, the populate its columns need, and <c>id:asc</c> as the sort, or
 /// as the last key of the client's sort unless it already names a unique field, so that rows tied on the client's
 /// keys cannot move between pages (offset paging over an order with ties can repeat or skip rows).
@@ -19,12 +19,18 @@ internal static class StrapiPageQuery
     public const string SortKey = "sort";
     public const string StableSort = "id:asc";
 
-    private const string PaginationKey = "pagination";
+    private const string FiltersKey = "filters";
     private const string PopulateKey = "populate";
     private const string FieldsKey = "fields";
 
     /// <summary>Strapi returns these on every item and relation whether asked for or not.</summary>
     private static readonly string[] AlwaysReturned = ["id", "documentId"];
+
+    /// <summary>
+    /// The client's query keys that reach Strapi: what selects and orders the rows. Paging, fields and populate are the
+    /// export's own; anything else (Next.js's <c>_rsc</c>, a tracking parameter) is not Strapi's business.
+    /// </summary>
+    private static readonly string[] ClientKeys = [FiltersKey, SortKey, "locale", "status"];
 
     /// <summary>Rewrites the proxied request's query for page 1.</summary>
     public static void Apply(QueryTransformContext query, CsvExport export)
@@ -33,7 +39,7 @@ internal static class StrapiPageQuery
         ArgumentNullException.ThrowIfNull(export);
 
         var collection = query.Collection;
-        foreach (var key in collection.Keys.Where(key => Is(key, PaginationKey) || Is(key, PopulateKey) || Is(key, FieldsKey)).ToList())
+        foreach (var key in collection.Keys.Where(key => !Array.Exists(ClientKeys, name => Is(key, name))).ToList())
         {
             collection.Remove(key);
         }

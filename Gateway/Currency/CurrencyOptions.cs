@@ -8,6 +8,9 @@ public sealed class CurrencyOptions
     /// <summary>The exchange-rate API.</summary>
     public RateApiOptions RateApi { get; } = new();
 
+    /// <summary>The band around each fallback rate outside which a rate from the API or Redis is not used.</summary>
+    public RateBandOptions RateBand { get; } = new();
+
     /// <summary>The currency Strapi's amounts are in; the rate API is asked for its rates.</summary>
     public string BaseCurrency { get; set; } = "USD";
 
@@ -30,6 +33,11 @@ public sealed class CurrencyOptions
     public Dictionary<string, decimal> Fallback { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     internal string CacheKey => CacheKeyPrefix + BaseCurrency;
+
+    /// <summary>True when <paramref name="rate"/> is positive and within <see cref="RateBand"/> around the currency's fallback.</summary>
+    internal bool IsPlausible(string currency, decimal rate)
+        => Fallback.TryGetValue(currency, out var fallback)
+            && rate > 0 && rate >= fallback * RateBand.Lowest && rate <= fallback * RateBand.Highest;
 
     internal bool Converts(string? currency)
         => currency is not null && Fallback.TryGetValue(currency, out var rate) && rate > 0;

@@ -25,6 +25,8 @@ internal static class CurrencyServiceCollectionExtensions
             .Validate(o => IsCode(o.BaseCurrency) && !string.IsNullOrWhiteSpace(o.CacheKeyPrefix), "Currency:BaseCurrency must be a 3-letter code and Currency:CacheKeyPrefix set.")
             .Validate(o => o.Fallback.Count > 0 && o.Fallback.All(f => IsCode(f.Key) && f.Value > 0),
                 "Currency:Fallback must map 3-letter currency codes to positive rates, e.g. \"EUR\": 0.86.")
+            .Validate(o => o.RateBand.Lowest > 0 && o.RateBand.Lowest <= 1 && o.RateBand.Highest >= 1,
+                "Currency:RateBand:Lowest must be in (0, 1] and Currency:RateBand:Highest at least 1.")
             .ValidateOnStart();
 
         services.AddHttpClient<ExchangeRateApiClient>((sp, http) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using Gateway.Hosting;
@@ -13,6 +14,16 @@ namespace Gateway.Currency;
 /// </summary>
 internal sealed partial class CurrencyViewResponseTransform(string currency, IExchangeRateProvider rates, ILogger logger) : ResponseTransform
 {
+    private const int InitialViewBytes = 16 * 1024;
+    private const int MaxKeptViewBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The view is built here, per thread and reused, then copied to the response in one go. Safe across requests: it is
+    /// filled and emptied with no await in between.
+    /// </summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_view;
+
     public string Currency { get; } = currency;
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
@@ -50,21 +61,30 @@ internal sealed partial class CurrencyViewResponseTransform(string currency, IEx
         }
 
         var quote = await rates.GetRateAsync(Currency, cancel);
+        var view = t_view ??= new ArrayBufferWriter<byte>(InitialViewBytes);
+        view.ResetWrittenCount();
         try
         {
-            CurrencyViewWriter.Write(body.Span, response.BodyWriter, quote);
+            CurrencyViewWriter.Write(body.Span, view, quote);
         }
         catch (JsonException)
         {
             LogUnreadable(logger);
-            if (response.HasStarted)
-            {
-                http.Abort();
-                return;
-            }
-
             await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, "The upstream answer could not be read");
             return;
+        }
+        catch (OverflowException)
+        {
+            LogOverflow(logger, Currency, quote.Rate);
+            await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, "An amount is too large to convert");
+            return;
+        }
+
+        // Written whole before the first byte goes out: a failure above is a problem, never a partial view.
+        response.BodyWriter.Write(view.WrittenSpan);
+        if (view.Capacity > MaxKeptViewBytes)
+        {
+            t_view = null;
         }
 
         await response.BodyWriter.FlushAsync(cancel);
@@ -72,6 +92,9 @@ internal sealed partial class CurrencyViewResponseTransform(string currency, IEx
 
     private static bool IsJson(string? mediaType)
         => string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(EventId = 6031, Level = LogLevel.Warning, Message = "An amount in Strapi's answer is too large to convert to {Currency} at {Rate}")]
+    private static partial void LogOverflow(ILogger logger, string currency, decimal rate);
 
     [LoggerMessage(EventId = 6030, Level = LogLevel.Warning, Message = "Strapi's answer to a currency view was not its list envelope")]
     private static partial void LogUnreadable(ILogger logger);

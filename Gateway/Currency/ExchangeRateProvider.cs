@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Distributed;
@@ -28,6 +29,9 @@ internal sealed partial class ExchangeRateProvider(
     private volatile bool _refreshedOnce;
     private Task? _refresh;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
+
+    /// <summary>The outlier last logged per currency, so one that keeps coming is logged once.</summary>
+    private readonly ConcurrentDictionary<string, decimal> _outliers = new(StringComparer.OrdinalIgnoreCase);
 
     public async ValueTask<CurrencyQuote> GetRateAsync(string currency, CancellationToken cancel)
     {
@@ -189,6 +193,35 @@ internal sealed partial class ExchangeRateProvider(
             }
         }
 
+        return Plausible(entries, settings, "the exchange-rate API");
+    }
+
+    /// <summary>
+    /// The entries whose rate is within the configured band (<see cref="CurrencyOptions.IsPlausible"/>), or null when none is.
+    /// An outlier is logged when it first shows, not again while the same value keeps coming; a good rate clears that.
+    /// </summary>
+    private Dictionary<string, RateEntry>? Plausible(Dictionary<string, RateEntry> entries, CurrencyOptions settings, string source)
+    {
+        foreach (var (currency, entry) in entries)
+        {
+            if (settings.IsPlausible(currency, entry.Rate))
+            {
+                if (_outliers.TryRemove(currency, out _))
+                {
+                    LogOutlierOver(logger, currency, entry.Rate, source);
+                }
+
+                continue;
+            }
+
+            entries.Remove(currency);
+            if (!_outliers.TryGetValue(currency, out var seen) || seen != entry.Rate)
+            {
+                _outliers[currency] = entry.Rate;
+                LogOutlier(logger, currency, entry.Rate, source, settings.RateBand.Lowest, settings.RateBand.Highest);
+            }
+        }
+
         return entries.Count > 0 ? entries : null;
     }
 
@@ -225,7 +258,8 @@ internal sealed partial class ExchangeRateProvider(
         try
         {
             var bytes = await cache.GetAsync(settings.CacheKey, stopping);
-            return bytes is null ? null : JsonSerializer.Deserialize(bytes, CurrencyJsonContext.Default.DictionaryStringRateEntry);
+            var shared = bytes is null ? null : JsonSerializer.Deserialize(bytes, CurrencyJsonContext.Default.DictionaryStringRateEntry);
+            return shared is null ? null : Plausible(new(shared, StringComparer.OrdinalIgnoreCase), settings, "Redis");
         }
         catch (RedisException e)
         {
@@ -283,6 +317,13 @@ internal sealed partial class ExchangeRateProvider(
 
     [LoggerMessage(EventId = 6017, Level = LogLevel.Warning, Message = "The shared exchange rates at {Key} are unreadable and are ignored")]
     private static partial void LogSharedUnreadable(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 6019, Level = LogLevel.Warning,
+        Message = "{Source} gave {Currency} a rate of {Rate}, outside {Lowest}–{Highest} × its fallback: not used, the last good rate stays")]
+    private static partial void LogOutlier(ILogger logger, string currency, decimal rate, string source, decimal lowest, decimal highest);
+
+    [LoggerMessage(EventId = 6020, Level = LogLevel.Information, Message = "{Source} gives {Currency} a plausible rate again ({Rate})")]
+    private static partial void LogOutlierOver(ILogger logger, string currency, decimal rate, string source);
 
     [LoggerMessage(EventId = 6018, Level = LogLevel.Warning, Message = "No exchange rate within {Timeout} of a cold start: answering with the fallback")]
     private static partial void LogColdWaitOver(ILogger logger, TimeSpan timeout);

@@ -24,6 +24,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddRedirects();
         builder.Services.AddGeo();
         builder.Services.AddCurrencyConversion();
+        builder.Services.AddCsvExports();
         builder.AddAccess();
 
         builder.Services.AddReverseProxy()
@@ -34,8 +35,10 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<CsvExportTransformFactory>()
             .AddTransformFactory<GeoTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>()
-            .AddTransforms<ForwardedCredentialsTransformProvider>();
+            .AddTransforms<ForwardedCredentialsTransformProvider>()
+            .AddTransforms<FrontendTransformProvider>();
 
+        builder.Services.AddSingleton<ReadinessLog>();
         builder.Services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<StrapiHealthCheck>("strapi", tags: [HealthEndpoints.ReadyTag])

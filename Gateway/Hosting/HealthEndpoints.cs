@@ -22,13 +22,20 @@ internal static class HealthEndpoints
         return app;
     }
 
+    /// <summary>
+    /// A check's own few words. When a check threw (or the service timed it out), the description is the exception's
+    /// message, which can name addresses and versions: only that it failed is said.
+    /// </summary>
+    internal static string? Describe(HealthReportEntry entry) => entry.Exception is null ? entry.Description : "check failed";
+
     private static Task WriteReportAsync(HttpContext context, HealthReport report)
     {
+        context.RequestServices.GetRequiredService<ReadinessLog>().Observe(report);
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         var checks = report.Entries.ToDictionary(
             entry => entry.Key,
-            entry => new CheckReport(entry.Value.Status.ToString(), entry.Value.Description));
+            entry => new CheckReport(entry.Value.Status.ToString(), Describe(entry.Value)));
         return JsonSerializer.SerializeAsync(context.Response.Body,
             new ReadinessReport(report.Status.ToString(), checks),
             HostingJsonContext.Default.ReadinessReport,
