@@ -18,6 +18,7 @@ internal static class GatewayHostingExtensions
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddProblemDetails();
+        builder.Services.AddGracefulShutdown();
         builder.Services.AddGatewayRedis();
         builder.Services.AddStrapi();
         builder.Services.AddFrontend();
