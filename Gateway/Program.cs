@@ -19,7 +19,7 @@ app.UseRedirects();
 app.UseGeoClientAddress();
 app.MapGatewayHealth();
 app.MapRedirectsApi();
-app.MapReverseProxy(proxy => proxy.UseForwarderProblemDetails());
+app.MapReverseProxy(proxy => proxy.UseMethodNotAllowed().UseForwarderProblemDetails());
 
 await app.RunAsync();
 return 0;

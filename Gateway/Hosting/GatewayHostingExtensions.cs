@@ -33,6 +33,7 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<CsvExportTransformFactory>()
             .AddTransformFactory<GeoTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>()
+            .AddTransforms<StrapiHeadTransformProvider>()
             .AddTransforms<FrontendTransformProvider>();
 
         builder.Services.AddSingleton<ReadinessLog>();
