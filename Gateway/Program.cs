@@ -22,7 +22,7 @@ app.UseAccess();
 app.MapGatewayHealth();
 app.MapAccessEndpoints();
 app.MapRedirectsApi();
-app.MapReverseProxy(proxy => proxy.UseJsonBodiesToStrapi().UseForwarderProblemDetails());
+app.MapReverseProxy(proxy => proxy.UseMethodNotAllowed().UseJsonBodiesToStrapi().UseForwarderProblemDetails());
 
 await app.RunAsync();
 return 0;

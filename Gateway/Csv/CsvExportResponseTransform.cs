@@ -80,7 +80,8 @@ internal sealed partial class CsvExportResponseTransform(CsvExport export, IOpti
         var (total, pageCount) = (first.Total, first.PageCount);
         LogStarted(logger, Export.Name, total, pageCount);
         using var writer = new CsvRowWriter(Export.Columns);
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using var stall = new CancellationTokenSource();
+        await using var dropOnStall = stall.Token.Register(http.Abort);
         var send = new Sender(writer, response, stall, options.CurrentValue.ClientStallTimeout);
         writer.WriteHeader();
         var rows = writer.WriteRows(first.Data);
@@ -149,38 +150,43 @@ internal sealed partial class CsvExportResponseTransform(CsvExport export, IOpti
     }
 
     /// <summary>
-    /// Sends what the writer holds within the stall timeout; <c>false</c> when the client has gone or is dropped for not
-    /// taking it (the connection is then aborted, so the client cannot mistake what it got for the whole file).
+    /// Sends what the writer holds; <c>false</c> when the client has gone, or took nothing for the stall timeout. The stall
+    /// timer aborts the connection itself (a pending flush does not always heed a cancelled token), which also tells the
+    /// client that what it got is not the whole file.
     /// </summary>
     private async Task<bool> SendAsync(HttpContext http, Sender send, int rows)
     {
         send.Stall.CancelAfter(send.Timeout);
+        bool sent;
         try
         {
-            await send.Writer.CopyToAsync(send.Response.Body, send.Stall.Token);
-            await send.Response.Body.FlushAsync(send.Stall.Token);
-            send.Stall.CancelAfter(Timeout.InfiniteTimeSpan);
-            metrics.Rows(Export.Name, rows);
-            return true;
+            sent = await send.Writer.CopyToAsync(send.Response.BodyWriter, http.RequestAborted);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-            if (http.RequestAborted.IsCancellationRequested || e is IOException)
-            {
-                LogClientGone(logger, Export.Name);
-                Abort(http, ClientGone);
-            }
-            else
-            {
-                LogClientStalled(logger, Export.Name, send.Timeout);
-                Abort(http, "client_stalled");
-            }
+            sent = false;
+        }
 
+        if (send.Stall.IsCancellationRequested)
+        {
+            LogClientStalled(logger, Export.Name, send.Timeout);
+            metrics.Aborted(Export.Name, "client_stalled");
             return false;
         }
+
+        send.Stall.CancelAfter(Timeout.InfiniteTimeSpan);
+        if (!sent || http.RequestAborted.IsCancellationRequested)
+        {
+            LogClientGone(logger, Export.Name);
+            Abort(http, ClientGone);
+            return false;
+        }
+
+        metrics.Rows(Export.Name, rows);
+        return true;
     }
 
-    /// <summary>What one export sends with: its writer, the response, and the stall timer (re-armed for every page).</summary>
+    /// <summary>What one export sends with: its writer, the response, and the stall timer (armed for every page; aborts the connection).</summary>
     private sealed record Sender(CsvRowWriter Writer, HttpResponse Response, CancellationTokenSource Stall, TimeSpan Timeout);
 
     private void LogFailure(int page, PageRead read)

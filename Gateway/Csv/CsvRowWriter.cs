@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using CsvHelper;
@@ -92,6 +93,20 @@ internal sealed class CsvRowWriter : IDisposable
         {
             _csv.WriteField(text);
         }
+    }
+
+    /// <summary>
+    /// Moves what was written so far into <paramref name="destination"/> and flushes it; <c>false</c> when the flush was
+    /// cancelled (a pipe reports that in its result rather than by throwing).
+    /// </summary>
+    public async ValueTask<bool> CopyToAsync(PipeWriter destination, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+
+        _csv.Flush();
+        var result = await destination.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), cancel);
+        _buffer.SetLength(0);
+        return !result.IsCanceled;
     }
 
     /// <summary>Moves what was written so far to <paramref name="destination"/> and empties the buffer.</summary>

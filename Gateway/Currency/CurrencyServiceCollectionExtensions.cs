@@ -42,6 +42,8 @@ internal static class CurrencyServiceCollectionExtensions
             .Configure<IConnectionMultiplexer>((cache, redis) => cache.ConnectionMultiplexerFactory = () => Task.FromResult(redis));
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<CurrencyMetrics>();
         services.AddSingleton<IExchangeRateProvider, ExchangeRateProvider>();
         return services;
     }

@@ -12,7 +12,8 @@ namespace Gateway.Currency;
 /// <see cref="Currency"/> from <see cref="IExchangeRateProvider"/>, which never fails. Any other answer passes unchanged.
 /// Strapi's body is buffered (a page is at most 100 items); the view is written straight to the response.
 /// </summary>
-internal sealed partial class CurrencyViewResponseTransform(string currency, IExchangeRateProvider rates, ILogger logger) : ResponseTransform
+internal sealed partial class CurrencyViewResponseTransform(string currency, IExchangeRateProvider rates, CurrencyMetrics metrics, ILogger logger)
+    : ResponseTransform
 {
     private const int InitialViewBytes = 16 * 1024;
     private const int MaxKeptViewBytes = 1024 * 1024;
@@ -79,6 +80,8 @@ internal sealed partial class CurrencyViewResponseTransform(string currency, IEx
             await GatewayProblems.WriteAsync(http, StatusCodes.Status502BadGateway, "An amount is too large to convert");
             return;
         }
+
+        metrics.Viewed(quote);
 
         // Written whole before the first byte goes out: a failure above is a problem, never a partial view.
         response.BodyWriter.Write(view.WrittenSpan);

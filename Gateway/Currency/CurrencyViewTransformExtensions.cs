@@ -15,7 +15,7 @@ internal static class CurrencyViewTransformExtensions
 
         context.RequestTransforms.Add(new CurrencyViewRequestTransform());
         context.ResponseTransforms.Add(new CurrencyViewResponseTransform(
-            currency.ToUpperInvariant(), rates, loggers.CreateLogger<CurrencyViewResponseTransform>()));
+            currency.ToUpperInvariant(), rates, context.Services.GetRequiredService<CurrencyMetrics>(), loggers.CreateLogger<CurrencyViewResponseTransform>()));
         return context;
     }
 }

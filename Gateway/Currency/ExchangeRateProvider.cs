@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
@@ -15,14 +16,30 @@ namespace Gateway.Currency;
 /// last good rate (this process's, or Redis's after a restart). Only while a cold gateway's first refresh runs do requests
 /// wait, at most <see cref="RateApiOptions.Timeout"/>; with no rate after that they get the configured fallback.
 /// </summary>
-internal sealed partial class ExchangeRateProvider(
-    IOptionsMonitor<CurrencyOptions> options,
-    IDistributedCache cache,
-    IConnectionMultiplexer redis,
-    IServiceScopeFactory scopes,
-    TimeProvider time,
-    ILogger<ExchangeRateProvider> logger) : IExchangeRateProvider, IDisposable
+internal sealed partial class ExchangeRateProvider : IExchangeRateProvider, IDisposable
 {
+    private readonly IOptionsMonitor<CurrencyOptions> options;
+    private readonly IDistributedCache cache;
+    private readonly IConnectionMultiplexer redis;
+    private readonly IServiceScopeFactory scopes;
+    private readonly TimeProvider time;
+    private readonly ILogger<ExchangeRateProvider> logger;
+
+    public ExchangeRateProvider(
+        IOptionsMonitor<CurrencyOptions> options,
+        IDistributedCache cache,
+        IConnectionMultiplexer redis,
+        IServiceScopeFactory scopes,
+        TimeProvider time,
+        CurrencyMetrics metrics,
+        ILogger<ExchangeRateProvider> logger)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+
+        (this.options, this.cache, this.redis, this.scopes, this.time, this.logger) = (options, cache, redis, scopes, time, logger);
+        metrics.TrackRateAge(RateAges);
+    }
+
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private volatile FrozenDictionary<string, RateEntry> _rates = FrozenDictionary<string, RateEntry>.Empty;
@@ -69,6 +86,15 @@ internal sealed partial class ExchangeRateProvider(
 
         settings.Fallback.TryGetValue(currency, out var fallback);
         return new CurrencyQuote(currency, fallback, RateSource.Fallback, null);
+    }
+
+    private IEnumerable<Measurement<double>> RateAges()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (currency, entry) in _rates)
+        {
+            yield return new Measurement<double>((now - entry.FetchedAt).TotalSeconds, new KeyValuePair<string, object?>("currency", currency));
+        }
     }
 
     /// <summary>Stops a refresh under way. The token source is cancelled, not disposed, so a late request can still read it.</summary>

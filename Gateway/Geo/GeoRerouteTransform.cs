@@ -11,6 +11,7 @@ namespace Gateway.Geo;
 internal sealed partial class GeoRerouteTransform(
     IEnumerable<ICountryResolver> resolvers,
     IOptionsMonitor<GeoOptions> options,
+    GeoMetrics metrics,
     ILogger<GeoRerouteTransform> logger) : RequestTransform
 {
     private readonly ICountryResolver[] _resolvers = [.. resolvers];
@@ -27,11 +28,13 @@ internal sealed partial class GeoRerouteTransform(
         }
 
         string? country = null;
+        var source = GeoMetrics.NoSource;
         foreach (var resolver in _resolvers)
         {
             country = await resolver.ResolveAsync(http, client, context.CancellationToken);
             if (country is not null)
             {
+                source = resolver.Name;
                 LogResolved(logger, country, resolver.Name);
                 break;
             }
@@ -39,8 +42,11 @@ internal sealed partial class GeoRerouteTransform(
 
         if (country is null || !options.CurrentValue.Routes.TryGetValue(country, out var destination))
         {
+            metrics.Decided(source, rerouted: false);
             return;
         }
+
+        metrics.Decided(source, rerouted: true);
 
         http.Response.StatusCode = StatusCodes.Status302Found;
         http.Response.Headers.Location = destination + http.Request.QueryString;

@@ -31,6 +31,8 @@ internal static class GeoServiceCollectionExtensions
             http.BaseAddress = options.ApiBaseUrl;
             http.Timeout = options.ApiTimeout;
         });
+        services.AddMetrics();
+        services.AddSingleton<GeoMetrics>();
         services.AddSingleton<GeoRerouteTransform>();
         return services;
     }

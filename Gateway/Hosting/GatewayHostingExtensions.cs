@@ -37,6 +37,7 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<GeoTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>()
             .AddTransforms<ForwardedCredentialsTransformProvider>()
+            .AddTransforms<StrapiHeadTransformProvider>()
             .AddTransforms<FrontendTransformProvider>();
 
         builder.Services.AddSingleton<ReadinessLog>();
