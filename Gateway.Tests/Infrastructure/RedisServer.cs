@@ -10,22 +10,41 @@ namespace Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private readonly IReadOnlyList<string> _extraArguments;
+    private readonly string? _configFile;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    /// <summary>
+    /// The server's own working directory: a replica writes the primary's snapshot to dump.rdb there even without
+    /// persistence, which another server started in the same directory would load.
+    /// </summary>
+    private readonly string _directory = Directory.CreateTempSubdirectory("redis-").FullName;
+
+    private RedisServer(int port, IReadOnlyList<string> extraArguments, string? configFile)
+    {
+        Port = port;
+        _extraArguments = extraArguments;
+        _configFile = configFile;
+    }
 
     public int Port { get; }
 
     /// <summary>A StackExchange.Redis configuration string for this server.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    public static Task<RedisServer> StartAsync() => StartAsync([]);
+
+    /// <summary>
+    /// A server with more options (<c>--replicaof 127.0.0.1 6379</c>, <c>--sentinel</c>), and a configuration file read
+    /// first when given (Sentinel needs one it can rewrite).
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(IReadOnlyList<string> extraArguments, string? configFile = null)
     {
         // A free port can be taken by another process (another test's server, an outgoing connection) between the
         // probe and redis-server's bind; redis-server then exits at once. Such a start is tried again on a new port.
         for (var attempt = 1; ; attempt++)
         {
-            var server = new RedisServer(FreePort.Next());
+            var server = new RedisServer(FreePort.Next(), extraArguments, configFile);
             try
             {
                 await server.StartAgainAsync();
@@ -33,7 +52,7 @@ public sealed class RedisServer : IAsyncDisposable
             }
             catch (PortTakenException) when (attempt < 5)
             {
-                await server.StopAsync();
+                await server.DisposeAsync();
             }
         }
     }
@@ -55,11 +74,22 @@ public sealed class RedisServer : IAsyncDisposable
                 "--appendonly", "no",
                 "--daemonize", "no",
                 "--loglevel", "warning",
+                "--dir", _directory,
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_configFile is not null)
+        {
+            start.ArgumentList.Insert(0, _configFile);
+        }
+
+        foreach (var argument in _extraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         try
         {
             _process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start."));
@@ -115,7 +145,11 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Lets a paused server run again (SIGCONT).</summary>
     public Task ResumeAsync() => SignalAsync("-CONT");
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
 
     private async Task SignalAsync(string signal)
     {

@@ -40,6 +40,7 @@ internal sealed partial class RedirectSync(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         redis.ConnectionRestored += OnConnectionRestored;
+        redis.ConfigurationChanged += OnConfigurationChanged;
         var reading = ReadChangesAsync(stoppingToken);
         try
         {
@@ -69,22 +70,35 @@ internal sealed partial class RedirectSync(
         finally
         {
             redis.ConnectionRestored -= OnConnectionRestored;
+            redis.ConfigurationChanged -= OnConfigurationChanged;
             _changed.Writer.TryComplete();
             await reading;
         }
     }
 
+    private RedisChannel KeyspaceChannel => RedisChannel.Pattern($"__keyspace@{store.Database.Database}__:{store.Prefix}*");
+
     private async Task SubscribeAsync()
     {
+        var subscriber = redis.GetSubscriber();
         if (_subscribed)
         {
-            return;
+            // After a Sentinel failover that keeps the old primary up (SENTINEL FAILOVER, a maintenance switch) the
+            // client leaves the subscription on it, a replica now, where the edits made on the new primary are never
+            // heard: it is moved to the primary.
+            var endpoint = subscriber.SubscribedEndpoint(KeyspaceChannel);
+            if (endpoint is null || !redis.GetServer(endpoint).IsReplica)
+            {
+                return;
+            }
+
+            LogSubscriptionMoved(logger, endpoint);
+            await subscriber.UnsubscribeAsync(KeyspaceChannel);
         }
 
         // Subscribed before the first load, so no edit falls between the two; the client re-subscribes by itself
         // after a reconnection.
-        var channel = RedisChannel.Pattern($"__keyspace@{store.Database.Database}__:{store.Prefix}*");
-        await redis.GetSubscriber().SubscribeAsync(channel, (name, _) => OnKeyChanged(name));
+        await subscriber.SubscribeAsync(KeyspaceChannel, (name, _) => OnKeyChanged(name));
         _subscribed = true;
     }
 
@@ -179,16 +193,28 @@ internal sealed partial class RedirectSync(
         if (e.ConnectionType is ConnectionType.Interactive or ConnectionType.Subscription)
         {
             LogReconnected(logger, e.ConnectionType);
-            if (_resyncWanted.CurrentCount == 0)
+            WantResync();
+        }
+    }
+
+    /// <summary>A primary changed (a Sentinel failover): a resync turns notifications on there and moves the subscription.</summary>
+    private void OnConfigurationChanged(object? sender, EndPointEventArgs e)
+    {
+        LogConfigurationChanged(logger, e.EndPoint);
+        WantResync();
+    }
+
+    private void WantResync()
+    {
+        if (_resyncWanted.CurrentCount == 0)
+        {
+            try
             {
-                try
-                {
-                    _resyncWanted.Release();
-                }
-                catch (SemaphoreFullException)
-                {
-                    // Both connections came back at once: one resync is already wanted.
-                }
+                _resyncWanted.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Two events at once: one resync is already wanted.
             }
         }
     }
@@ -375,6 +401,12 @@ internal sealed partial class RedirectSync(
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Redis {Connection} connection restored: reloading the redirect table")]
     private static partial void LogReconnected(ILogger logger, ConnectionType connection);
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Redis configuration changed at {Endpoint} (a failover?): reloading the redirect table")]
+    private static partial void LogConfigurationChanged(ILogger logger, System.Net.EndPoint? endpoint);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "Keyspace subscription was on {Endpoint}, now a replica: moved to the primary")]
+    private static partial void LogSubscriptionMoved(ILogger logger, System.Net.EndPoint endpoint);
 
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Keyspace notifications could not be enabled ({Reason}): redirect edits show at the next full reload, every {Interval}. Set notify-keyspace-events to K$gxe on the Redis server.")]
     private static partial void LogNotificationsUnavailable(ILogger logger, string reason, TimeSpan interval);
