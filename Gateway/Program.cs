@@ -1,6 +1,7 @@
 using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
+using Gateway.Telemetry;
 
 var command = RedirectsCommand.IsInvocation(args);
 var builder = WebApplication.CreateBuilder(command ? [] : args);
@@ -19,7 +20,7 @@ app.UseRedirects();
 app.UseGeoClientAddress();
 app.MapGatewayHealth();
 app.MapRedirectsApi();
-app.MapReverseProxy(proxy => proxy.UseForwarderProblemDetails());
+app.MapReverseProxy(proxy => proxy.UseUpstreamOutages().UseForwarderProblemDetails());
 
 await app.RunAsync();
 return 0;

@@ -5,6 +5,7 @@ using Gateway.Geo;
 using Gateway.Redirects;
 using Gateway.Redis;
 using Gateway.Strapi;
+using Gateway.Telemetry;
 
 namespace Gateway.Hosting;
 
@@ -23,6 +24,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddRedirects();
         builder.Services.AddGeo();
         builder.Services.AddCurrencyConversion();
+        builder.AddGatewayTelemetry();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
