@@ -1,5 +1,6 @@
 using Gateway.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -35,9 +36,11 @@ internal sealed partial class ManagementServer(
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().UseUrls(url);
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton<ILoggerFactory>(new QuietLoggerFactory(loggers));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton(health);
+        // The gateway's own host handles signals and says where it listens; this one stays quiet (one line of its own below).
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
         _app = builder.Build();
         _app.UseOpenTelemetryPrometheusScrapingEndpoint(meters, predicate: null, path: MetricsPath,
             configureBranchedPipeline: null, optionsName: null);
@@ -68,6 +71,29 @@ internal sealed partial class ManagementServer(
         {
             await _app.DisposeAsync();
         }
+    }
+
+    /// <summary>The gateway's loggers, less the host's "Now listening on" lines: an operator reads those as the public port.</summary>
+    private sealed class QuietLoggerFactory(ILoggerFactory loggers) : ILoggerFactory
+    {
+        private const string LifetimeCategory = "Microsoft.Hosting.Lifetime";
+
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName == LifetimeCategory ? NullLogger.Instance : loggers.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
+
+        public void Dispose()
+        {
+            // The gateway's factory is the gateway's to dispose.
+        }
+    }
+
+    private sealed class QuietLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 9010, Level = LogLevel.Information, Message = "Management port (metrics, health) listening on {Address}")]
