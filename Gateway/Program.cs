@@ -2,6 +2,7 @@ using Gateway.Access;
 using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
+using Gateway.Telemetry;
 
 var command = RedirectsCommand.IsInvocation(args);
 var builder = WebApplication.CreateBuilder(command ? [] : args);
@@ -22,7 +23,7 @@ app.UseAccess();
 app.MapGatewayHealth();
 app.MapAccessEndpoints();
 app.MapRedirectsApi();
-app.MapReverseProxy(proxy => proxy.UseMethodNotAllowed().UseJsonBodiesToStrapi().UseForwarderProblemDetails());
+app.MapReverseProxy(proxy => proxy.UseUpstreamOutages().UseMethodNotAllowed().UseJsonBodiesToStrapi().UseForwarderProblemDetails());
 
 await app.RunAsync();
 return 0;

@@ -39,6 +39,7 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
             ["Redis:Configuration"] = redis,
             ["Access:StrapiJwt:Secret"] = StrapiJwtSecret,
             ["Urls"] = "http://127.0.0.1:0",
+            ["Telemetry:ManagementUrl"] = "http://127.0.0.1:0",
         };
         if (!accessControl)
         {
@@ -92,6 +93,12 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         return new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Address };
     }
 
+    /// <summary>The management port's address (metrics, health), once started.</summary>
+    public Uri ManagementAddress => Services.GetRequiredService<Gateway.Telemetry.ManagementServer>().Address!;
+
+    /// <summary>Services added after the app's own, e.g. an in-memory trace exporter.</summary>
+    public Action<IServiceCollection>? ExtraServices { get; set; }
+
     /// <summary>Settings the app reads while it is being built, before the configuration above is layered on.</summary>
     public Dictionary<string, string> EarlySettings { get; } = [];
 
@@ -104,6 +111,11 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         }
 
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        if (ExtraServices is not null)
+        {
+            builder.ConfigureServices(ExtraServices);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(_ => true).AddProvider(ConfiguredLogs));
     }
 }

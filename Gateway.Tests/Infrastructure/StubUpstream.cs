@@ -32,10 +32,11 @@ public sealed class StubUpstream : IAsyncDisposable
     /// <summary>How the next requests are answered; the default is an empty 200.</summary>
     public Func<HttpContext, Task> Handler { get; set; } = _ => Task.CompletedTask;
 
-    public static async Task<StubUpstream> StartAsync()
+    /// <summary>Starts a stand-in on <paramref name="port"/> (0: a free one; a given one to start it again after a stop).</summary>
+    public static async Task<StubUpstream> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
 

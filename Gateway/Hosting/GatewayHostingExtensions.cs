@@ -6,6 +6,7 @@ using Gateway.Geo;
 using Gateway.Redirects;
 using Gateway.Redis;
 using Gateway.Strapi;
+using Gateway.Telemetry;
 
 namespace Gateway.Hosting;
 
@@ -27,6 +28,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddCurrencyConversion();
         builder.Services.AddCsvExports();
         builder.AddAccess();
+        builder.AddGatewayTelemetry();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

@@ -13,14 +13,24 @@ internal static class HealthEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/readyz", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteReportAsync,
-        }).AllowAnonymous();
+        app.MapHealthChecks(LivePath, LiveOptions).AllowAnonymous();
+        app.MapHealthChecks(ReadyPath, ReadyOptions).AllowAnonymous();
         return app;
     }
+
+    public const string LivePath = "/healthz";
+
+    public const string ReadyPath = "/readyz";
+
+    /// <summary>Alive: no check runs.</summary>
+    public static HealthCheckOptions LiveOptions { get; } = new() { Predicate = _ => false };
+
+    /// <summary>Ready: the checks tagged <see cref="ReadyTag"/>, reported as JSON.</summary>
+    public static HealthCheckOptions ReadyOptions { get; } = new()
+    {
+        Predicate = check => check.Tags.Contains(ReadyTag),
+        ResponseWriter = WriteReportAsync,
+    };
 
     /// <summary>
     /// A check's own few words. When a check threw (or the service timed it out), the description is the exception's

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Gateway.Tests.Infrastructure;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Tests.Telemetry;
+
+/// <summary>A client's request is one trace across the gateway and Strapi: the W3C <c>traceparent</c> is passed on once.</summary>
+public sealed class TracingTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+{
+    private readonly ConcurrentQueue<Activity> _exported = new();
+    private StubUpstream _strapi = null!;
+    private GatewayHost _gateway = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _strapi = await StubUpstream.StartAsync();
+        _strapi.Respond(200, StrapiShapes.List());
+        _gateway = new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, redis.Server.Configuration)
+        {
+            // The test host's spans land in memory instead of an OTLP collector.
+            ExtraServices = services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(new ListQueue(_exported))),
+        };
+        _gateway.CreateGatewayClient().Dispose();
+        // Sends the test's traceparent as it is: the test process's own HttpClient would otherwise put in its own.
+        _client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = _gateway.Address };
+    }
+
+    public async Task DisposeAsync()
+    {
+        using (_client)
+        {
+            await using (_strapi)
+            {
+                await _gateway.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ClientTraceparent_StrapiCallIsChildSpan_WithTheTraceparentStrapiReceived()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var callerSpan = ActivitySpanId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v2/invoices/en-us");
+        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = _strapi.OnlyRequest().Header("traceparent");
+        Assert.NotNull(received);
+        var parts = received.Split('-');
+        Assert.Equal(4, parts.Length); // one traceparent, not the client's and the gateway's joined
+        Assert.Equal(traceId.ToHexString(), parts[1]);
+        Assert.NotEqual(callerSpan.ToHexString(), parts[2]);
+
+        // (The stand-in's own server span is in this process's export too, under the outbound span: skip it.)
+        var server = await ExportedAsync(a => a.TraceId == traceId && a.Kind == ActivityKind.Server && a.ParentSpanId == callerSpan);
+        var outbound = await ExportedAsync(a => a.TraceId == traceId && a.Kind == ActivityKind.Client);
+        Assert.Equal(server.SpanId, outbound.ParentSpanId);
+        Assert.Equal(parts[2], outbound.SpanId.ToHexString());
+        Assert.Equal(_strapi.BaseUrl.Port, outbound.GetTagItem("server.port"));
+    }
+
+    [Fact]
+    public async Task NoTraceparent_SampledByRatio_StrapiStillGetsOneTraceparent()
+    {
+        using var response = await _client.GetAsync("/api/v2/customers/en-us");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = _strapi.OnlyRequest().Header("traceparent");
+        Assert.NotNull(received);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", received);
+    }
+
+    private async Task<Activity> ExportedAsync(Func<Activity, bool> match)
+    {
+        // A server span is exported when it ends, which can be just after the client has its answer.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var found = _exported.FirstOrDefault(match);
+            if (found is not null || DateTime.UtcNow > deadline)
+            {
+                Assert.NotNull(found);
+                return found;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The in-memory exporter writes to an <see cref="ICollection{T}"/>; spans end on many threads at once.</summary>
+    private sealed class ListQueue(ConcurrentQueue<Activity> queue) : ICollection<Activity>
+    {
+        public int Count => queue.Count;
+
+        public bool IsReadOnly => false;
+
+        public void Add(Activity item) => queue.Enqueue(item);
+
+        public void Clear() => queue.Clear();
+
+        public bool Contains(Activity item) => queue.Contains(item);
+
+        public void CopyTo(Activity[] array, int arrayIndex) => queue.CopyTo(array, arrayIndex);
+
+        public bool Remove(Activity item) => throw new NotSupportedException();
+
+        public IEnumerator<Activity> GetEnumerator() => queue.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
