@@ -2,6 +2,7 @@
 
 const { ensureGatewayToken } = require('./bootstrap/api-token');
 const { seedIfEmpty } = require('./bootstrap/seed');
+const { ensureGatewayWebhook } = require('./bootstrap/webhooks');
 
 module.exports = {
   register() {},
@@ -9,5 +10,6 @@ module.exports = {
   async bootstrap({ strapi }) {
     await ensureGatewayToken(strapi);
     await seedIfEmpty(strapi);
+    await ensureGatewayWebhook(strapi);
   },
 };
