@@ -1,3 +1,4 @@
+using Gateway.Caching;
 using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
@@ -17,8 +18,11 @@ if (command)
 app.UseGatewayErrors();
 app.UseRedirects();
 app.UseGeoClientAddress();
+// Access control (UseAuthentication, UseAuthorization) goes here, before the cache: it serves only callers let through.
+app.UseResponseCache();
 app.MapGatewayHealth();
 app.MapRedirectsApi();
+app.MapStrapiWebhooks();
 app.MapReverseProxy(proxy => proxy.UseForwarderProblemDetails());
 
 await app.RunAsync();

@@ -28,6 +28,9 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
             ["Frontend:BaseUrl"] = frontend.AbsoluteUri,
             ["Redis:Configuration"] = redis,
             ["Urls"] = "http://127.0.0.1:0",
+
+            // Off unless a test turns it on: the stand-ins change their answers between tests of one fixture.
+            ["ResponseCache:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

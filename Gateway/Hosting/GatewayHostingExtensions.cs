@@ -1,3 +1,4 @@
+using Gateway.Caching;
 using Gateway.Csv;
 using Gateway.Currency;
 using Gateway.Frontend;
@@ -23,6 +24,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddRedirects();
         builder.Services.AddGeo();
         builder.Services.AddCurrencyConversion();
+        builder.Services.AddResponseCache();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
