@@ -25,23 +25,43 @@ public sealed class StrapiStack : IAsyncLifetime
 
     public StubUpstream Frontend { get; private set; } = null!;
 
+    /// <summary>The secret Strapi's webhooks carry to the gateway.</summary>
+    public string WebhookSecret { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The gateway's settings: the response cache on, Strapi's webhooks accepted.</summary>
+    public Dictionary<string, string?> GatewaySettings { get; private set; } = [];
+
     public async Task InitializeAsync()
     {
-        var strapi = StrapiServer.StartAsync(SeedInvoices);
+        // The gateway starts first, on Strapi's port-to-be, so Strapi can be given the gateway's webhook URL.
         Redis = await RedisServer.StartAsync();
         Frontend = await StubUpstream.StartAsync();
-        Strapi = await strapi;
-        Direct = Strapi.CreateDirectClient();
-        _gateway = new GatewayHost(Strapi.BaseUrl, Frontend.BaseUrl, Redis.Configuration, new Dictionary<string, string?>
+        var strapiPort = FreePort.Next();
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        GatewaySettings = new Dictionary<string, string?>
         {
-            ["Strapi:Token"] = Strapi.Token,
+            ["Strapi:Token"] = token,
             ["Currency:RateApi:BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}/",
 
             // The test client stands in for a trusted proxy, so geo cases can say who the client is.
             ["Geo:TrustedProxies:0"] = "127.0.0.1",
-        });
+            ["ResponseCache:Enabled"] = "true",
+            ["ResponseCache:WebhookSecret"] = WebhookSecret,
+        };
+        var strapiUrl = new Uri($"http://127.0.0.1:{strapiPort}/");
+        _gateway = new GatewayHost(strapiUrl, Frontend.BaseUrl, Redis.Configuration, GatewaySettings);
         Gateway = _gateway.CreateGatewayClient();
+
+        Strapi = await StrapiServer.StartAsync(SeedInvoices, strapiPort, token, new Dictionary<string, string>
+        {
+            ["GATEWAY_WEBHOOK_URL"] = new Uri(_gateway.Address, global::Gateway.Caching.StrapiWebhookEndpoint.Path).AbsoluteUri,
+            ["GATEWAY_WEBHOOK_SECRET"] = WebhookSecret,
+        });
+        Direct = Strapi.CreateDirectClient();
     }
+
+    /// <summary>Another replica of the gateway: same Strapi, same Redis, same settings.</summary>
+    public GatewayHost Replica() => new(Strapi.BaseUrl, Frontend.BaseUrl, Redis.Configuration, GatewaySettings);
 
     public async Task DisposeAsync()
     {
