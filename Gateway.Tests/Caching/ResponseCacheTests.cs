@@ -85,6 +85,36 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteThroughOneReplica_AnotherReplicaReadsStrapiAtOnce()
+    {
+        // Each replica also keeps answers in its memory; the other's eviction must reach that memory too.
+        await using var other = new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, _redis.Configuration, new Dictionary<string, string?>
+        {
+            ["ResponseCache:Enabled"] = "true",
+            ["ResponseCache:MemoryLifetime"] = "00:00:01",
+        });
+        using var otherClient = other.CreateGatewayClient();
+        const string Document = "/api/v2/invoices/en-us/s2r77wbev8x1yjgxloln2517";
+        using (await _client.GetAsync(Document))
+        {
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var warm = await otherClient.GetAsync(Document);
+            Assert.Equal(CacheStatus.Hit, StatusOf(warm));
+        }
+
+        _strapi.Respond(200, StrapiShapes.Single().Replace("15795", "16000", StringComparison.Ordinal));
+        using var put = await _client.PutAsync(Document, new StringContent("""{"amount":16000}""", null, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using var after = await otherClient.GetAsync(Document);
+
+        Assert.Equal(CacheStatus.Miss, StatusOf(after));
+        Assert.Contains("16000", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RedisStopped_ReadsGoToStrapi_OutageLoggedOnce()
     {
         using (await _client.GetAsync(List))

@@ -1,3 +1,5 @@
+using Yarp.ReverseProxy.Model;
+
 namespace Gateway.Caching;
 
 /// <summary>
@@ -15,17 +17,21 @@ internal sealed class CacheStatus
     private readonly CacheMetrics _metrics;
     private bool _hit;
 
-    private CacheStatus(HttpContext http, string policy, CacheMetrics metrics)
+    private CacheStatus(HttpContext http, string policy, CacheMetrics metrics, long generation)
     {
         _http = http;
         _policy = policy;
         _metrics = metrics;
+        Generation = generation;
     }
 
+    /// <summary>The eviction generation (<see cref="CacheEvictionSignal"/>) when the read came in.</summary>
+    public long Generation { get; }
+
     /// <summary>Marks this read as cacheable: its answer gets the header and is counted, whichever way it goes.</summary>
-    public static void Track(HttpContext http, string policy, CacheMetrics metrics)
+    public static void Track(HttpContext http, string policy, CacheMetrics metrics, long generation)
     {
-        var status = new CacheStatus(http, policy, metrics);
+        var status = new CacheStatus(http, policy, metrics, generation);
         http.Features.Set(status);
 
         // At the start of the response, after the output cache copied a stored answer's headers (or captured a fresh one's),
@@ -43,8 +49,11 @@ internal sealed class CacheStatus
 
     private Task OnStarting()
     {
-        _http.Response.Headers[HeaderName] = _hit ? Hit : Miss;
-        _metrics.Count(_hit, _policy);
+        // The middleware may find an entry and still not serve it (one another replica's clock dates a moment ahead);
+        // then the proxy ran, and it is a miss.
+        var hit = _hit && _http.Features.Get<IReverseProxyFeature>() is null;
+        _http.Response.Headers[HeaderName] = hit ? Hit : Miss;
+        _metrics.Count(hit, _policy);
         return Task.CompletedTask;
     }
 }

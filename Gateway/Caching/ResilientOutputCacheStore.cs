@@ -1,25 +1,32 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Caching;
 
 /// <summary>
-/// The Redis output-cache store, made safe to lose: while Redis is down or slow (past
+/// The Redis output-cache store, with a short-lived copy in memory in front of it (<see cref="ResponseCacheOptions.MemoryLifetime"/>,
+/// so a hit usually costs no Redis round trip), and made safe to lose.
+/// Memory: used only while this replica hears evictions (<see cref="CacheEvictionSignal"/>), emptied at each one, and never
+/// filled with an entry read or written across an eviction.
+/// Redis: while Redis is down or slow (past
 /// <see cref="ResponseCacheOptions.RedisTimeout"/>) reads are misses and writes are dropped, so requests go to Strapi and
 /// nothing fails; after a failure Redis is left alone for <see cref="ResponseCacheOptions.RetryAfter"/>. An outage is
 /// logged when it starts and when it ends, with the number of requests that went without the cache meanwhile.
 /// An eviction that cannot reach Redis is kept and done first when Redis is back; until then nothing is served from the
 /// cache, so an answer older than a write made during the outage is never served.
 /// </summary>
-internal sealed partial class ResilientOutputCacheStore(
-    IOutputCacheStore inner,
-    IConnectionMultiplexer redis,
-    IOptionsMonitor<ResponseCacheOptions> options,
-    TimeProvider time,
-    ILogger<ResilientOutputCacheStore> logger) : IOutputCacheStore, IDisposable
+internal sealed partial class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
 {
+    private readonly IOutputCacheStore inner;
+    private readonly IConnectionMultiplexer redis;
+    private readonly CacheEvictionSignal signal;
+    private readonly IOptionsMonitor<ResponseCacheOptions> options;
+    private readonly TimeProvider time;
+    private readonly ILogger<ResilientOutputCacheStore> logger;
+    private readonly MemoryCache _memory;
     private readonly ConcurrentDictionary<string, byte> _pendingEvictions = new(StringComparer.Ordinal);
     private readonly Lock _outageLock = new();
     private long _pausedUntil;
@@ -27,28 +34,87 @@ internal sealed partial class ResilientOutputCacheStore(
     private bool _inOutage;
     private long _bypassed;
 
+    public ResilientOutputCacheStore(
+        IOutputCacheStore inner,
+        IConnectionMultiplexer redis,
+        CacheEvictionSignal signal,
+        IOptionsMonitor<ResponseCacheOptions> options,
+        TimeProvider time,
+        ILogger<ResilientOutputCacheStore> logger)
+    {
+        this.inner = inner;
+        this.redis = redis;
+        this.signal = signal;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.MemoryBytes });
+        signal.Evicted += _memory.Clear;
+    }
+
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
-        => await ReadyAsync(cancellationToken) ? await RunAsync(() => inner.GetAsync(key, cancellationToken), null, cancellationToken) : null;
+    {
+        if (signal.Listening && _memory.TryGetValue(key, out byte[]? held))
+        {
+            return held;
+        }
+
+        if (!await ReadyAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var generation = signal.Generation;
+        var value = await RunAsync(() => inner.GetAsync(key, cancellationToken), null, cancellationToken);
+        Remember(key, value, generation);
+        return value;
+    }
 
     public async ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
         if (await ReadyAsync(cancellationToken))
         {
-            await RunAsync(async () =>
+            var generation = signal.Generation;
+            var stored = await RunAsync(async () =>
             {
                 await inner.SetAsync(key, value, tags, validFor, cancellationToken);
                 return true;
             }, false, cancellationToken);
+            Remember(key, stored ? value : null, generation);
         }
     }
 
     public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken)
     {
+        signal.Raise();
         _pendingEvictions[tag] = 0;
         await FlushEvictionsAsync(cancellationToken);
     }
 
-    public void Dispose() => (inner as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        signal.Evicted -= _memory.Clear;
+        _memory.Dispose();
+        (inner as IDisposable)?.Dispose();
+    }
+
+    /// <summary>Keeps an entry in memory, unless an eviction came (here or on another replica) since it was read or written.</summary>
+    private void Remember(string key, byte[]? value, long generation)
+    {
+        var lifetime = options.CurrentValue.MemoryLifetime;
+        if (value is null || lifetime <= TimeSpan.Zero || !signal.Listening || generation != signal.Generation)
+        {
+            return;
+        }
+
+        _memory.Set(key, value, new MemoryCacheEntryOptions { Size = value.Length, AbsoluteExpirationRelativeToNow = lifetime });
+
+        // An eviction between the check above and the Set: the entry goes again.
+        if (generation != signal.Generation)
+        {
+            _memory.Remove(key);
+        }
+    }
 
     /// <summary>Whether the cache may be used now: Redis connected, not paused, and no eviction left to do.</summary>
     private async ValueTask<bool> ReadyAsync(CancellationToken cancel)
@@ -74,6 +140,7 @@ internal sealed partial class ResilientOutputCacheStore(
             var evicted = await RunAsync(async () =>
             {
                 await inner.EvictByTagAsync(tag, cancel);
+                await signal.PublishAsync();
                 return true;
             }, false, cancel);
             if (!evicted)

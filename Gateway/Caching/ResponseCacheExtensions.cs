@@ -46,6 +46,8 @@ internal static class ResponseCacheExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<CacheEvictionSignal>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheEvictionSignal>());
         services.AddSingleton<CacheEviction>();
         return services;
     }

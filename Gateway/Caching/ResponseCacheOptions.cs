@@ -21,6 +21,17 @@ public sealed class ResponseCacheOptions
     [Range(1024, 256 * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// How long each replica also keeps an answer in its own memory, so a hit usually costs no Redis round trip. Evictions
+    /// reach every replica's memory at once through Redis pub/sub; this bounds staleness if one is missed. Zero: off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan MemoryLifetime { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The most each replica keeps in memory (bytes of stored answers).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MemoryBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Longest wait for Redis on a cache read or write; past it, the request goes on without the cache.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -57,7 +57,8 @@ internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolic
             rules.VaryByValues[RateValue] = FormattableString.Invariant($"{quote.Code}|{quote.Rate}|{quote.Source}|{quote.AsOf:O}");
         }
 
-        CacheStatus.Track(http, collection, http.RequestServices.GetRequiredService<CacheMetrics>());
+        var services = http.RequestServices;
+        CacheStatus.Track(http, collection, services.GetRequiredService<CacheMetrics>(), services.GetRequiredService<CacheEvictionSignal>().Generation);
     }
 
     public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation)
@@ -72,7 +73,11 @@ internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolic
         ArgumentNullException.ThrowIfNull(context);
         var response = context.HttpContext.Response;
         var cacheControl = response.Headers.CacheControl.ToString();
-        if (response.StatusCode != StatusCodes.Status200OK
+        // An eviction since this read came in (a write here or elsewhere): Strapi's answer may predate it, so it is not kept.
+        var evicted = context.HttpContext.Features.Get<CacheStatus>() is { } status
+            && status.Generation != context.HttpContext.RequestServices.GetRequiredService<CacheEvictionSignal>().Generation;
+        if (evicted
+            || response.StatusCode != StatusCodes.Status200OK
             || response.Headers.SetCookie.Count > 0
             || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
             || cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase))
