@@ -92,7 +92,8 @@ internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolic
     {
         if (http.Response.StatusCode is >= 200 and < 300)
         {
-            await http.RequestServices.GetRequiredService<CacheEviction>().EvictAsync(collection, http.Request.Method, http.RequestAborted);
+            // Not cancelled if the client leaves: the write is done, its eviction must be too (bounded by RedisTimeout).
+            await http.RequestServices.GetRequiredService<CacheEviction>().EvictAsync(collection, http.Request.Method, CancellationToken.None);
         }
     }
 

@@ -62,7 +62,7 @@ internal static partial class StrapiWebhookEndpoint
         var collection = eviction.CollectionOfModel(change?.Uid, change?.Model);
         if (collection is not null)
         {
-            await eviction.EvictAsync(collection, change?.Event ?? "webhook", http.RequestAborted);
+            await eviction.EvictAsync(collection, change?.Event ?? "webhook", CancellationToken.None);
         }
 
         return Results.NoContent();
