@@ -18,39 +18,21 @@ namespace Gateway.Caching;
 /// An eviction that cannot reach Redis is kept and done first when Redis is back; until then nothing is served from the
 /// cache, so an answer older than a write made during the outage is never served.
 /// </summary>
-internal sealed partial class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
+internal sealed partial class ResilientOutputCacheStore(
+    IOutputCacheStore inner,
+    IConnectionMultiplexer redis,
+    CacheEvictionSignal signal,
+    IOptionsMonitor<ResponseCacheOptions> options,
+    TimeProvider time,
+    ILogger<ResilientOutputCacheStore> logger) : IOutputCacheStore, IDisposable
 {
-    private readonly IOutputCacheStore inner;
-    private readonly IConnectionMultiplexer redis;
-    private readonly CacheEvictionSignal signal;
-    private readonly IOptionsMonitor<ResponseCacheOptions> options;
-    private readonly TimeProvider time;
-    private readonly ILogger<ResilientOutputCacheStore> logger;
-    private readonly MemoryCache _memory;
+    private readonly MemoryCache _memory = EmptiedOnEviction(signal, new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.MemoryBytes }));
     private readonly ConcurrentDictionary<string, byte> _pendingEvictions = new(StringComparer.Ordinal);
     private readonly Lock _outageLock = new();
     private long _pausedUntil;
     private long _outageStarted;
     private bool _inOutage;
     private long _bypassed;
-
-    public ResilientOutputCacheStore(
-        IOutputCacheStore inner,
-        IConnectionMultiplexer redis,
-        CacheEvictionSignal signal,
-        IOptionsMonitor<ResponseCacheOptions> options,
-        TimeProvider time,
-        ILogger<ResilientOutputCacheStore> logger)
-    {
-        this.inner = inner;
-        this.redis = redis;
-        this.signal = signal;
-        this.options = options;
-        this.time = time;
-        this.logger = logger;
-        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.MemoryBytes });
-        signal.Evicted += _memory.Clear;
-    }
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -96,6 +78,12 @@ internal sealed partial class ResilientOutputCacheStore : IOutputCacheStore, IDi
         signal.Evicted -= _memory.Clear;
         _memory.Dispose();
         (inner as IDisposable)?.Dispose();
+    }
+
+    private static MemoryCache EmptiedOnEviction(CacheEvictionSignal signal, MemoryCache memory)
+    {
+        signal.Evicted += memory.Clear;
+        return memory;
     }
 
     /// <summary>Keeps an entry in memory, unless an eviction came (here or on another replica) since it was read or written.</summary>
