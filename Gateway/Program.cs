@@ -1,4 +1,5 @@
 using Gateway.Access;
+using Gateway.Caching;
 using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
@@ -20,9 +21,11 @@ app.UseGatewayErrors();
 app.UseRedirects();
 app.UseGeoClientAddress();
 app.UseAccess();
+app.UseResponseCache();
 app.MapGatewayHealth();
 app.MapAccessEndpoints();
 app.MapRedirectsApi();
+app.MapStrapiWebhooks();
 app.MapReverseProxy(proxy => proxy.UseUpstreamOutages().UseMethodNotAllowed().UseJsonBodiesToStrapi().UseForwarderProblemDetails());
 
 await app.RunAsync();

@@ -36,33 +36,60 @@ public sealed class StrapiStack : IAsyncLifetime
 
     public StubUpstream Frontend { get; private set; } = null!;
 
+    /// <summary>The secret Strapi's webhooks carry to the gateway.</summary>
+    public string WebhookSecret { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The gateway's settings: the response cache on, Strapi's webhooks accepted.</summary>
+    public Dictionary<string, string?> GatewaySettings { get; private set; } = [];
+
     public async Task InitializeAsync()
     {
-        var strapi = StrapiServer.StartAsync(SeedInvoices);
+        // The gateway starts first, on Strapi's port-to-be, so Strapi can be given the gateway's webhook URL.
         Redis = await RedisServer.StartAsync();
         Frontend = await StubUpstream.StartAsync();
-        Strapi = await strapi;
-        Direct = Strapi.CreateDirectClient();
-        _gateway = new GatewayHost(Strapi.BaseUrl, Frontend.BaseUrl, Redis.Configuration, new Dictionary<string, string?>
+        var strapiPort = FreePort.Next();
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        GatewaySettings = new Dictionary<string, string?>
         {
-            ["Strapi:Token"] = Strapi.Token,
+            ["Strapi:Token"] = token,
             ["Currency:RateApi:BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}/",
 
             // The test client stands in for a trusted proxy, so geo cases can say who the client is.
             ["Geo:TrustedProxies:0"] = "127.0.0.1",
-        }, accessControl: true);
+            ["ResponseCache:Enabled"] = "true",
+            ["ResponseCache:WebhookSecret"] = WebhookSecret,
+        };
+        var strapiUrl = new Uri($"http://127.0.0.1:{strapiPort}/");
+        _gateway = new GatewayHost(strapiUrl, Frontend.BaseUrl, Redis.Configuration, GatewaySettings, accessControl: true);
         Anonymous = _gateway.CreateGatewayClient();
-        Gateway = await SignedInClientAsync(StrapiServer.EditorEmail, StrapiServer.EditorPassword);
+
+        Strapi = await StrapiServer.StartAsync(SeedInvoices, strapiPort, token, new Dictionary<string, string>
+        {
+            ["GATEWAY_WEBHOOK_URL"] = new Uri(_gateway.Address, global::Gateway.Caching.StrapiWebhookEndpoint.Path).AbsoluteUri,
+            ["GATEWAY_WEBHOOK_SECRET"] = WebhookSecret,
+        });
+        Direct = Strapi.CreateDirectClient();
+        EditorCookie = await SignInAsync(_gateway.CreateGatewayClient(), StrapiServer.EditorEmail, StrapiServer.EditorPassword);
+        Gateway = SignedIn(_gateway, EditorCookie);
         Reader = await SignedInClientAsync(StrapiServer.ReaderEmail, StrapiServer.ReaderPassword);
+    }
+
+    /// <summary>The demo editor's session cookie (<c>name=value</c>): every replica sharing this Redis accepts it.</summary>
+    public string EditorCookie { get; private set; } = null!;
+
+    /// <summary>A client of <paramref name="host"/> (this stack's gateway or a replica) sending <paramref name="cookie"/>.</summary>
+    public static HttpClient SignedIn(GatewayHost host, string cookie)
+    {
+        var client = host.CreateGatewayClient();
+        client.DefaultRequestHeaders.Add("Cookie", cookie);
+        return client;
     }
 
     /// <summary>A new client of the gateway carrying the session cookie that <c>POST /auth/login</c> set.</summary>
     public async Task<HttpClient> SignedInClientAsync(string identifier, string password)
     {
         var cookie = await SignInAsync(_gateway!.CreateGatewayClient(), identifier, password);
-        var client = _gateway.CreateGatewayClient();
-        client.DefaultRequestHeaders.Add("Cookie", cookie);
-        return client;
+        return SignedIn(_gateway, cookie);
     }
 
     /// <summary>Signs in through the gateway; returns the session cookie as a <c>Cookie</c> header value (<c>name=value</c>).</summary>
@@ -72,6 +99,9 @@ public sealed class StrapiStack : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
         return response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
     }
+
+    /// <summary>Another replica of the gateway: same Strapi, same Redis, same settings.</summary>
+    public GatewayHost Replica() => new(Strapi.BaseUrl, Frontend.BaseUrl, Redis.Configuration, GatewaySettings, accessControl: true);
 
     public async Task DisposeAsync()
     {

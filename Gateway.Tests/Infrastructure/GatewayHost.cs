@@ -40,6 +40,9 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
             ["Access:StrapiJwt:Secret"] = StrapiJwtSecret,
             ["Urls"] = "http://127.0.0.1:0",
             ["Telemetry:ManagementUrl"] = "http://127.0.0.1:0",
+
+            // Off unless a test turns it on: the stand-ins change their answers between tests of one fixture.
+            ["ResponseCache:Enabled"] = "false",
         };
         if (!accessControl)
         {

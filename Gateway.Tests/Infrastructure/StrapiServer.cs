@@ -38,7 +38,12 @@ public sealed class StrapiServer : IAsyncDisposable
 
     public string Token { get; }
 
-    public static async Task<StrapiServer> StartAsync(int seedInvoices)
+    /// <summary>
+    /// Starts Strapi on <paramref name="port"/> (a free one if none) with <paramref name="token"/> as its API token (a random
+    /// one if none) and <paramref name="environment"/> added: a gateway started first can know both.
+    /// </summary>
+    public static async Task<StrapiServer> StartAsync(
+        int seedInvoices, int? port = null, string? token = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var project = RepositoryPaths.File("strapi");
         if (!File.Exists(Path.Combine(project, "node_modules", "@strapi", "strapi", "bin", "strapi.js")))
@@ -46,8 +51,8 @@ public sealed class StrapiServer : IAsyncDisposable
             throw new InvalidOperationException("Strapi's node modules are not installed: run ./test (it runs scripts/strapi-install first).");
         }
 
-        var port = FreePort.Next();
-        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        port ??= FreePort.Next();
+        token ??= Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
         var data = Directory.CreateTempSubdirectory("gateway-e2e-strapi-").FullName;
         var start = new ProcessStartInfo("node")
         {
@@ -60,7 +65,7 @@ public sealed class StrapiServer : IAsyncDisposable
             {
                 ["NODE_ENV"] = "production",
                 ["HOST"] = "127.0.0.1",
-                ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+                ["PORT"] = port.Value.ToString(CultureInfo.InvariantCulture),
                 ["DATABASE_FILENAME"] = Path.Combine(data, "data.db"),
                 ["STRAPI_API_TOKEN"] = token,
                 ["SEED_INVOICES"] = seedInvoices.ToString(CultureInfo.InvariantCulture),
@@ -70,6 +75,11 @@ public sealed class StrapiServer : IAsyncDisposable
                 ["DEMO_ADMIN_PASSWORD"] = AdminPassword,
             },
         };
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var output = new ConcurrentQueue<string>();
         var process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException("node did not start."));

@@ -1,4 +1,5 @@
 using Gateway.Access;
+using Gateway.Caching;
 using Gateway.Csv;
 using Gateway.Currency;
 using Gateway.Frontend;
@@ -29,6 +30,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddCsvExports();
         builder.AddAccess();
         builder.AddGatewayTelemetry();
+        builder.Services.AddResponseCache();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

@@ -2,6 +2,7 @@
 
 const { ensureGatewayToken } = require('./bootstrap/api-token');
 const { seedIfEmpty } = require('./bootstrap/seed');
+const { ensureGatewayWebhook } = require('./bootstrap/webhooks');
 
 module.exports = {
   register() {},
@@ -10,5 +11,6 @@ module.exports = {
     await ensureGatewayToken(strapi);
     await seedIfEmpty(strapi);
     await require('./bootstrap/users').ensureDemoUsers(strapi);
+    await ensureGatewayWebhook(strapi);
   },
 };

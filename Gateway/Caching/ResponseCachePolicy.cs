@@ -1,0 +1,114 @@
+using Gateway.Currency;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Caching;
+
+/// <summary>
+/// The output-cache policy a Strapi route names with <c>"OutputCachePolicy": "{collection}"</c> in <c>yarp.json</c>.
+/// GET and HEAD: kept for <see cref="ResponseCacheOptions.Lifetime"/>, tagged with the collection, keyed by the exact
+/// query string (and, on a currency view, by the rate it converts with), only when Strapi answered 200 and nothing set a
+/// cookie. POST, PUT, DELETE: a success evicts the collection before the answer goes out, so the next read sees the write.
+/// Unlike ASP.NET Core's default policy it caches requests that carry credentials (a session cookie, a bearer token):
+/// access control runs before the cache and every caller it lets through may read the same data.
+/// </summary>
+internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolicy
+{
+    private const string QueryValue = "query";
+    private const string RateValue = "rate";
+
+    public async ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.HttpContext;
+        var options = http.RequestServices.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>().CurrentValue;
+        if (!options.Enabled)
+        {
+            return;
+        }
+
+        var method = http.Request.Method;
+        if (HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method))
+        {
+            http.Response.OnStarting(() => EvictAfterWriteAsync(http));
+            return;
+        }
+
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            return;
+        }
+
+        context.EnableOutputCaching = true;
+        context.AllowCacheLookup = true;
+        context.AllowCacheStorage = true;
+        context.AllowLocking = true;
+        context.ResponseExpirationTimeSpan = options.Lifetime;
+        context.Tags.Add(collection);
+
+        // The whole query string as sent: order and case matter to Strapi (sort=a&sort=b is not sort=b&sort=a).
+        var rules = context.CacheVaryByRules;
+        rules.VaryByHost = false;
+        rules.VaryByValues[QueryValue] = http.Request.QueryString.Value ?? "";
+        if (CurrencyOf(http) is { } currency)
+        {
+            var quote = await http.RequestServices.GetRequiredService<IExchangeRateProvider>().GetRateAsync(currency, cancellation);
+            rules.VaryByValues[RateValue] = FormattableString.Invariant($"{quote.Code}|{quote.Rate}|{quote.Source}|{quote.AsOf:O}");
+        }
+
+        var services = http.RequestServices;
+        CacheStatus.Track(http, collection, services.GetRequiredService<CacheMetrics>(), services.GetRequiredService<CacheEvictionSignal>().Generation);
+    }
+
+    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        CacheStatus.MarkHit(context.HttpContext);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var response = context.HttpContext.Response;
+        var cacheControl = response.Headers.CacheControl.ToString();
+        // An eviction since this read came in (a write here or elsewhere): Strapi's answer may predate it, so it is not kept.
+        var evicted = context.HttpContext.Features.Get<CacheStatus>() is { } status
+            && status.Generation != context.HttpContext.RequestServices.GetRequiredService<CacheEvictionSignal>().Generation;
+        if (evicted
+            || response.StatusCode != StatusCodes.Status200OK
+            || response.Headers.SetCookie.Count > 0
+            || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
+            || cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase))
+        {
+            context.AllowCacheStorage = false;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task EvictAfterWriteAsync(HttpContext http)
+    {
+        if (http.Response.StatusCode is >= 200 and < 300)
+        {
+            // Not cancelled if the client leaves: the write is done, its eviction must be too (bounded by RedisTimeout).
+            await http.RequestServices.GetRequiredService<CacheEviction>().EvictAsync(collection, http.Request.Method, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The currency of a route with the <c>CurrencyView</c> transform, whose answers depend on the rate.</summary>
+    private static string? CurrencyOf(HttpContext http)
+    {
+        var route = http.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
+        foreach (var transform in route?.Config.Transforms ?? [])
+        {
+            if (transform.TryGetValue(CurrencyViewTransformFactory.Key, out var currency))
+            {
+                return currency;
+            }
+        }
+
+        return null;
+    }
+}
