@@ -38,6 +38,15 @@ public sealed class OidcProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShortLivedClient_TokenLivesTwoSeconds()
+    {
+        var token = await _provider.ClientCredentialsTokenAsync(shortLived: true);
+
+        using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(token.Split('.')[1]));
+        Assert.Equal(2, payload.RootElement.GetProperty("exp").GetInt64() - payload.RootElement.GetProperty("iat").GetInt64());
+    }
+
+    [Fact]
     public async Task AuthorizationRequestWithoutPkce_Refused()
     {
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = _provider.BaseUrl };

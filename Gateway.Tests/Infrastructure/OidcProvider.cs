@@ -15,6 +15,9 @@ public sealed class OidcProvider : IAsyncDisposable
 {
     public const string ClientId = "gateway";
     public const string ClientSecret = "gateway-test-client-secret";
+
+    /// <summary>A second client (same secret, client credentials only) whose tokens live <see cref="OidcProviderSettings.ShortLivedTokenLifetime"/>.</summary>
+    public const string ShortLivedClientId = ClientId + "-short-lived";
     public const string Audience = "urn:gateway:api";
     public const string OtherAudience = "urn:other:api";
 
@@ -62,6 +65,7 @@ public sealed class OidcProvider : IAsyncDisposable
                 ["OIDC_RESOURCES"] = string.Join(',', settings.Resources),
                 ["OIDC_ACCESS_TOKEN_TTL"] = ((int)settings.AccessTokenLifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture),
                 ["OIDC_CLIENT_ROLES"] = string.Join(',', settings.ClientRoles),
+                ["OIDC_SHORT_LIVED_TTL"] = ((int)settings.ShortLivedTokenLifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             },
         };
 
@@ -79,14 +83,14 @@ public sealed class OidcProvider : IAsyncDisposable
         return provider;
     }
 
-    /// <summary>A client-credentials access token (a JWT) for <paramref name="resource"/>.</summary>
-    public async Task<string> ClientCredentialsTokenAsync(string resource = Audience)
+    /// <summary>A client-credentials access token (a JWT) for <paramref name="resource"/>, of <see cref="ClientId"/> or of <see cref="ShortLivedClientId"/>.</summary>
+    public async Task<string> ClientCredentialsTokenAsync(string resource = Audience, bool shortLived = false)
     {
         using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
-            ["client_id"] = ClientId,
+            ["client_id"] = shortLived ? ShortLivedClientId : ClientId,
             ["client_secret"] = ClientSecret,
             ["resource"] = resource,
             ["scope"] = "api",
@@ -125,6 +129,9 @@ public sealed record OidcProviderSettings
     public IReadOnlyList<string> Resources { get; init; } = [OidcProvider.Audience, OidcProvider.OtherAudience];
 
     public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the tokens of <see cref="OidcProvider.ShortLivedClientId"/> live (whole seconds).</summary>
+    public TimeSpan ShortLivedTokenLifetime { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Roles put in client-credentials tokens.</summary>
     public IReadOnlyList<string> ClientRoles { get; init; } = ["reader"];

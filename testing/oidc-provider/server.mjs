@@ -13,6 +13,8 @@
 //                               `aud` is the indicator; the first is the default [urn:gateway:api]
 //   OIDC_ACCESS_TOKEN_TTL       access-token lifetime in seconds [300]
 //   OIDC_CLIENT_ROLES           comma-separated roles put in client-credentials tokens [reader]
+//   OIDC_SHORT_LIVED_TTL        a second confidential client, `<client id>-short-lived` with the same secret, whose
+//                               client-credentials tokens live this many seconds: for expired-token tests [2]
 //   OIDC_USERS                  JSON array of {id, email, name, roles} [alice: editor, bob: reader, carol: none]
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
@@ -25,6 +27,10 @@ const issuer = env.OIDC_ISSUER || `http://127.0.0.1:${port}`;
 const resources = list(env.OIDC_RESOURCES ?? 'urn:gateway:api');
 const accessTokenTtl = Number.parseInt(env.OIDC_ACCESS_TOKEN_TTL ?? '300', 10);
 const clientRoles = list(env.OIDC_CLIENT_ROLES ?? 'reader');
+const shortLivedTtl = Number.parseInt(env.OIDC_SHORT_LIVED_TTL ?? '2', 10);
+const clientId = env.OIDC_CLIENT_ID || 'gateway';
+const clientSecret = env.OIDC_CLIENT_SECRET || 'gateway-secret';
+const shortLivedClientId = `${clientId}-short-lived`;
 const users = new Map((env.OIDC_USERS ? JSON.parse(env.OIDC_USERS) : [
   { id: 'alice', email: 'alice@example.test', name: 'Alice Editor', roles: ['editor'] },
   { id: 'bob', email: 'bob@example.test', name: 'Bob Reader', roles: ['reader'] },
@@ -37,8 +43,15 @@ const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(),
 
 const configuration = {
   clients: [{
-    client_id: env.OIDC_CLIENT_ID || 'gateway',
-    client_secret: env.OIDC_CLIENT_SECRET || 'gateway-secret',
+    client_id: shortLivedClientId,
+    client_secret: clientSecret,
+    redirect_uris: [],
+    grant_types: ['client_credentials'],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_post',
+  }, {
+    client_id: clientId,
+    client_secret: clientSecret,
     redirect_uris: list(env.OIDC_REDIRECT_URIS ?? 'http://127.0.0.1:8080/signin-oidc'),
     post_logout_redirect_uris: list(env.OIDC_POST_LOGOUT_URIS ?? 'http://127.0.0.1:8080/signout-callback-oidc'),
     grant_types: ['authorization_code', 'client_credentials'],
@@ -54,7 +67,7 @@ const configuration = {
   conformIdTokenClaims: false,
   ttl: {
     AccessToken: accessTokenTtl,
-    ClientCredentials: accessTokenTtl,
+    ClientCredentials: (_ctx, _token, client) => (client.clientId === shortLivedClientId ? shortLivedTtl : accessTokenTtl),
     AuthorizationCode: 60,
     IdToken: 300,
     Interaction: 600,
@@ -73,7 +86,7 @@ const configuration = {
         if (!resources.includes(resource)) {
           throw new errors.InvalidTarget();
         }
-        return { scope: 'api', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl, jwt: { sign: { alg: 'RS256' } } };
+        return { scope: 'api', audience: resource, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
       },
     },
   },
