@@ -1,3 +1,4 @@
+using Gateway.Access;
 using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
@@ -17,9 +18,11 @@ if (command)
 app.UseGatewayErrors();
 app.UseRedirects();
 app.UseGeoClientAddress();
+app.UseAccess();
 app.MapGatewayHealth();
+app.MapAccessEndpoints();
 app.MapRedirectsApi();
-app.MapReverseProxy(proxy => proxy.UseForwarderProblemDetails());
+app.MapReverseProxy(proxy => proxy.UseJsonBodiesToStrapi().UseForwarderProblemDetails());
 
 await app.RunAsync();
 return 0;

@@ -205,18 +205,20 @@ public sealed class CrudContractTests(StrapiStack stack)
     }
 
     [Fact]
-    public async Task ClientsOwnBadToken_DoesNotReachStrapi()
+    public async Task ClientsOwnToken_DoesNotReachStrapi()
     {
-        // Strapi answers 401 to a bad token: a 200 here proves the gateway replaced it.
+        // The reader's own Strapi JWT: the gateway checks it and accepts it, but Strapi refuses it for invoices
+        // (the reader role has no Strapi permission), so a 200 here proves the gateway replaced it with its token.
+        var jwt = await AccessControlEndToEndTests.StrapiJwtAsync(stack, StrapiServer.ReaderEmail, StrapiServer.ReaderPassword);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v2/invoices/en-us");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-valid-token");
-        using var response = await stack.Gateway.SendAsync(request);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        using var response = await stack.Anonymous.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var directWithBadToken = new HttpClient { BaseAddress = stack.Strapi.BaseUrl };
-        directWithBadToken.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-valid-token");
-        using var refused = await directWithBadToken.GetAsync("/api/invoices");
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        using var directWithUsersToken = new HttpClient { BaseAddress = stack.Strapi.BaseUrl };
+        directWithUsersToken.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        using var refused = await directWithUsersToken.GetAsync("/api/invoices");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     [Fact]

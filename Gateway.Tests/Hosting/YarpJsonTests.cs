@@ -45,7 +45,7 @@ public sealed class YarpJsonTests : IClassFixture<RedisFixture>, IAsyncLifetime
         // Ops add a route to the map of a running gateway.
         var edited = original.Replace(
             "\"Routes\": {",
-            "\"Routes\": " + """{ "orders": { "ClusterId": "strapi", "Match": { "Path": "/api/v2/orders/en-us" }, "Transforms": [ { "PathSet": "/api/orders" } ] },""",
+            "\"Routes\": " + """{ "orders": { "ClusterId": "strapi", "AuthorizationPolicy": "anonymous", "Match": { "Path": "/api/v2/orders/en-us" }, "Transforms": [ { "PathSet": "/api/orders" } ] },""",
             StringComparison.Ordinal);
         Assert.NotEqual(original, edited);
         await File.WriteAllTextAsync(map, edited);

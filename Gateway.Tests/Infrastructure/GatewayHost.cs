@@ -6,20 +6,30 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
+using System.Text.Json;
 
 namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The real gateway (its own Program, yarp.json and appsettings.json) on Kestrel on a loopback port, with
 /// settings layered on top as environment variables or user-secrets would be.
+/// Access control: by default every route of the repository's yarp.json (and every route the settings add) is opened
+/// the way an operator would (<c>AuthorizationPolicy</c> = <c>anonymous</c>), so a test that is not about access
+/// control calls routes anonymously; <c>accessControl: true</c> keeps yarp.json's policies as they are.
 /// </summary>
 public sealed class GatewayHost : WebApplicationFactory<Program>
 {
     public const string Token = "test-strapi-token-7f3a";
 
+    /// <summary>Strapi's users-permissions JWT secret in tests (the real Strapi gets the same as JWT_SECRET).</summary>
+    public const string StrapiJwtSecret = "test-strapi-jwt-secret-0123456789abcdef";
+
+    /// <summary>An admin key of the required length, for tests of the redirect admin API.</summary>
+    public const string AdminKey = "test-admin-key-0123456789abcdef-0123456789";
+
     private readonly Dictionary<string, string?> _settings;
 
-    public GatewayHost(Uri strapi, Uri frontend, string redis, IReadOnlyDictionary<string, string?>? settings = null)
+    public GatewayHost(Uri strapi, Uri frontend, string redis, IReadOnlyDictionary<string, string?>? settings = null, bool accessControl = false)
     {
         _settings = new Dictionary<string, string?>
         {
@@ -27,14 +37,41 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
             ["Strapi:Token"] = Token,
             ["Frontend:BaseUrl"] = frontend.AbsoluteUri,
             ["Redis:Configuration"] = redis,
+            ["Access:StrapiJwt:Secret"] = StrapiJwtSecret,
             ["Urls"] = "http://127.0.0.1:0",
         };
+        if (!accessControl)
+        {
+            foreach (var route in RouteIds(settings))
+            {
+                _settings[$"ReverseProxy:Routes:{route}:AuthorizationPolicy"] = "anonymous";
+            }
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
         }
 
         UseKestrel(0);
+    }
+
+    /// <summary>The route ids of the repository's yarp.json and of the routes <paramref name="settings"/> add.</summary>
+    private static HashSet<string> RouteIds(IReadOnlyDictionary<string, string?>? settings)
+    {
+        using var map = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.File("yarp.json")),
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var ids = map.RootElement.GetProperty("ReverseProxy").GetProperty("Routes").EnumerateObject().Select(route => route.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        const string prefix = "ReverseProxy:Routes:";
+        foreach (var key in settings?.Keys ?? [])
+        {
+            if (key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && key.IndexOf(':', prefix.Length) is > 0 and var end)
+            {
+                ids.Add(key[prefix.Length..end]);
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>Every log line the gateway wrote, at every level down to Trace.</summary>

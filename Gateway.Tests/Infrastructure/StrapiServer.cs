@@ -6,7 +6,8 @@ namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The repository's real Strapi (strapi/, node modules installed by scripts/strapi-install) on a free loopback port,
-/// with a fresh SQLite database in a temporary directory, a known API token and seeded demo data.
+/// with a fresh SQLite database in a temporary directory, a known API token, seeded demo data, the gateway's JWT
+/// secret and demo users (reader, editor, admin) with known passwords.
 /// </summary>
 public sealed class StrapiServer : IAsyncDisposable
 {
@@ -21,6 +22,14 @@ public sealed class StrapiServer : IAsyncDisposable
         Token = token;
         _dataDirectory = dataDirectory;
     }
+
+    /// <summary>The demo users' sign-in names and passwords (users-permissions users with those roles).</summary>
+    public const string ReaderEmail = "reader@demo.local";
+    public const string EditorEmail = "editor@demo.local";
+    public const string AdminEmail = "admin@demo.local";
+    public const string ReaderPassword = "reader-Password-1";
+    public const string EditorPassword = "editor-Password-1";
+    public const string AdminPassword = "admin-Password-1";
 
     public Uri BaseUrl { get; }
 
@@ -49,6 +58,10 @@ public sealed class StrapiServer : IAsyncDisposable
                 ["DATABASE_FILENAME"] = Path.Combine(data, "data.db"),
                 ["STRAPI_API_TOKEN"] = token,
                 ["SEED_INVOICES"] = seedInvoices.ToString(CultureInfo.InvariantCulture),
+                ["JWT_SECRET"] = GatewayHost.StrapiJwtSecret,
+                ["DEMO_READER_PASSWORD"] = ReaderPassword,
+                ["DEMO_EDITOR_PASSWORD"] = EditorPassword,
+                ["DEMO_ADMIN_PASSWORD"] = AdminPassword,
             },
         };
 

@@ -10,7 +10,7 @@ namespace Gateway.Tests.Redirects;
 public sealed class RedirectIntegrationTests : IAsyncLifetime
 {
     private const string Prefix = "gateway:redirect:";
-    private const string AdminKey = "admin-key-for-tests-0123456789";
+    private const string AdminKey = "admin-key-for-tests-0123456789abcdef";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(1);
 
     private RedisServer _redis = null!;
@@ -341,9 +341,9 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
     [InlineData("%2Fapi%2Fv1%2Frevenues%2Ffr")]
     public async Task GetByKey_OriginalOrPathKey_Entry(string key)
     {
-        var client = await StartGatewayAsync();
+        var client = await StartGatewayAsync(adminKey: AdminKey);
 
-        using var response = await client.GetAsync(new Uri("/api/redirects/" + key, UriKind.Relative));
+        using var response = await SendAsync(client, HttpMethod.Get, "/api/redirects/" + key, null, AdminKey);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""{"destination":"/api/v2/revenues/en-us","permanent":true}""", await response.Content.ReadAsStringAsync());
@@ -352,31 +352,31 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task GetByKey_Unknown_404Problem()
     {
-        var client = await StartGatewayAsync();
+        var client = await StartGatewayAsync(adminKey: AdminKey);
 
-        using var response = await client.GetAsync("/api/redirects/-nope");
+        using var response = await SendAsync(client, HttpMethod.Get, "/api/redirects/-nope", null, AdminKey);
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound);
     }
 
     [Fact]
-    public async Task AdminApi_OffWithoutKey()
+    public async Task AdminApi_NoKeyConfigured_EveryKeyRefused()
     {
         var client = await StartGatewayAsync();
 
         using var put = await PutAsync(client, "%2Fx", """{"destination":"/y","permanent":false}""", AdminKey);
         using var list = await client.GetAsync("/api/redirects");
 
-        await ProblemAssert.IsProblemAsync(put, HttpStatusCode.NotFound);
-        await ProblemAssert.IsProblemAsync(list, HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(put, HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(list, HttpStatusCode.Unauthorized);
         Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/x"));
     }
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    [InlineData("admin-key-for-tests-012345678")]
-    [InlineData("admin-key-for-tests-0123456789x")]
+    [InlineData("admin-key-for-tests-0123456789abcde")]
+    [InlineData("admin-key-for-tests-0123456789abcdefx")]
     public async Task AdminApi_WrongKey_401_NothingWritten(string? key)
     {
         var client = await StartGatewayAsync(adminKey: AdminKey);

@@ -49,7 +49,8 @@ public sealed class TokenSecrecyTests : IAsyncLifetime
 
         Assert.Contains(_strapi.Requests, r => r.Header("Authorization") == $"Bearer {GatewayHost.Token}");
         Assert.DoesNotContain(GatewayHost.Token, bodies.ToString(), StringComparison.Ordinal);
-        Assert.All(_frontend.Requests, r => Assert.Equal("Bearer client", r.Header("Authorization")));
+        Assert.NotEmpty(_frontend.Requests);
+        Assert.All(_frontend.Requests, r => Assert.Null(r.Header("Authorization")));
         Assert.NotEmpty(_gateway.Logs.Lines);
         Assert.DoesNotContain(_gateway.Logs.Lines, line => line.Contains(GatewayHost.Token, StringComparison.Ordinal));
     }

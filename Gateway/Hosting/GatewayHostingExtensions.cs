@@ -1,3 +1,4 @@
+using Gateway.Access;
 using Gateway.Csv;
 using Gateway.Currency;
 using Gateway.Frontend;
@@ -23,6 +24,7 @@ internal static class GatewayHostingExtensions
         builder.Services.AddRedirects();
         builder.Services.AddGeo();
         builder.Services.AddCurrencyConversion();
+        builder.AddAccess();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -31,7 +33,8 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<CurrencyViewTransformFactory>()
             .AddTransformFactory<CsvExportTransformFactory>()
             .AddTransformFactory<GeoTransformFactory>()
-            .AddTransforms<StrapiTokenTransformProvider>();
+            .AddTransforms<StrapiTokenTransformProvider>()
+            .AddTransforms<ForwardedCredentialsTransformProvider>();
 
         builder.Services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])

@@ -1,19 +1,15 @@
-using System.Security.Cryptography;
-using System.Text;
-using Gateway.Hosting;
-using Microsoft.Extensions.Options;
+using Gateway.Access;
 
 namespace Gateway.Redirects;
 
 /// <summary>
-/// <c>GET /api/redirects/{key}</c> (public, as in the contract): the entry, or 404. The admin API, on only when
-/// <see cref="RedirectOptions.AdminKey"/> is set and guarded by the <c>X-Admin-Key</c> header: <c>GET /api/redirects</c>
+/// <c>GET /api/redirects/{key}</c> (policy <c>reader</c>, like every /api route): the entry, or 404. The admin API, for
+/// callers the <c>admin</c> policy lets in (the <c>X-Admin-Key</c> header or a signed-in admin), rate-limited per client: <c>GET /api/redirects</c>
 /// lists, <c>PUT /api/redirects/{key}</c> sets, <c>DELETE /api/redirects/{key}</c> removes. Keys are paths, URL-encoded
 /// (<c>%2Fapi%2Fv1%2Frevenues</c>), or the original's form (<c>-api-v1-revenues</c>).
 /// </summary>
 internal static class RedirectEndpoints
 {
-    public const string AdminKeyHeader = "X-Admin-Key";
     private const int DefaultListLimit = 1000;
 
     public static WebApplication MapRedirectsApi(this WebApplication app)
@@ -21,10 +17,11 @@ internal static class RedirectEndpoints
         ArgumentNullException.ThrowIfNull(app);
 
         var api = app.MapGroup("/api/redirects");
-        api.MapGet("/{key}", Get);
-        api.MapGet("/", List).AddEndpointFilter(RequireAdminKeyAsync);
-        api.MapPut("/{key}", SetAsync).AddEndpointFilter(RequireAdminKeyAsync);
-        api.MapDelete("/{key}", RemoveAsync).AddEndpointFilter(RequireAdminKeyAsync);
+        api.MapGet("/{key}", Get).RequireAuthorization(AccessPolicies.Reader);
+        var admin = api.MapGroup("").RequireAuthorization(AccessPolicies.Admin).RequireRateLimiting(AccessPolicies.AdminLimit);
+        admin.MapGet("/", List);
+        admin.MapPut("/{key}", SetAsync);
+        admin.MapDelete("/{key}", RemoveAsync);
         return app;
     }
 
@@ -47,37 +44,21 @@ internal static class RedirectEndpoints
         return Results.Json(entries, RedirectJsonContext.Default.DictionaryStringRedirectEntry);
     }
 
-    private static async Task<IResult> SetAsync(string key, RedirectEntry? entry, RedirectEditor editor)
+    private static async Task<IResult> SetAsync(string key, RedirectEntry? entry, RedirectEditor editor, HttpContext context)
     {
-        var problem = await editor.SetAsync(KeyOf(key), entry);
+        var problem = await editor.SetAsync(KeyOf(key), entry, AuthorOf(context));
         return problem is null
             ? Results.NoContent()
             : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Redirect refused", detail: problem);
     }
 
-    private static async Task<IResult> RemoveAsync(string key, RedirectEditor editor)
-        => await editor.RemoveAsync(KeyOf(key))
+    private static async Task<IResult> RemoveAsync(string key, RedirectEditor editor, HttpContext context)
+        => await editor.RemoveAsync(KeyOf(key), AuthorOf(context))
             ? Results.NoContent()
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No redirect for this key");
 
     private static string KeyOf(string routeValue) => RedirectKey.Normalize(Uri.UnescapeDataString(routeValue));
 
-    private static async ValueTask<object?> RequireAdminKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var configured = http.RequestServices.GetRequiredService<IOptionsMonitor<RedirectOptions>>().CurrentValue.AdminKey;
-        if (string.IsNullOrEmpty(configured))
-        {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "The redirect admin API is off",
-                detail: "Set Redirects:AdminKey to turn it on.");
-        }
-
-        var given = http.Request.Headers[AdminKeyHeader].ToString();
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(configured)))
-        {
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: $"Missing or wrong {AdminKeyHeader}");
-        }
-
-        return await next(context);
-    }
+    private static RedirectEditor.Author AuthorOf(HttpContext context)
+        => new(context.User.FindFirst(AccessClaims.Email)?.Value ?? context.User.Identity?.Name ?? "unknown", context.Connection.RemoteIpAddress);
 }

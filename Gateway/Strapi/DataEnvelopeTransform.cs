@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Gateway.Hosting;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
@@ -7,12 +6,11 @@ namespace Gateway.Strapi;
 
 /// <summary>
 /// On POST and PUT, reads the client's body (at most <see cref="StrapiOptions.MaxBodyBytes"/>, else 413) and
-/// forwards it wrapped in Strapi's <c>{"data":…}</c> envelope; see <see cref="DataEnvelope"/>.
+/// forwards it wrapped in Strapi's <c>{"data":…}</c> envelope; see <see cref="DataEnvelope"/>. Its content type is
+/// never changed: only JSON bodies get this far (anything else is a 415 before forwarding, see Access/JsonBodyRule).
 /// </summary>
 internal sealed partial class DataEnvelopeTransform(IOptionsMonitor<StrapiOptions> options, ILogger logger) : RequestTransform
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
-
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -45,10 +43,6 @@ internal sealed partial class DataEnvelopeTransform(IOptionsMonitor<StrapiOption
         }
 
         var forwarded = DataEnvelope.Apply(body);
-        if (!ReferenceEquals(forwarded, body))
-        {
-            content.Headers.ContentType = Json;
-        }
 
         // YARP's request content reads HttpContext.Request.Body when it is sent: hand it the buffered bytes.
         request.Body = new MemoryStream(forwarded, writable: false);

@@ -9,5 +9,6 @@ module.exports = {
   async bootstrap({ strapi }) {
     await ensureGatewayToken(strapi);
     await seedIfEmpty(strapi);
+    await require('./bootstrap/users').ensureDemoUsers(strapi);
   },
 };

@@ -1,0 +1,96 @@
+namespace Gateway.Access;
+
+/// <summary>Who may call what, and how callers sign in. Section <c>Access</c>.</summary>
+public sealed class AccessOptions
+{
+    public const string SectionName = "Access";
+
+    /// <summary>Which roles satisfy each policy (<c>Access:Policies:editor:Roles</c>); a policy not named keeps its default.</summary>
+    public IDictionary<string, AccessPolicyOptions> Policies { get; } = new Dictionary<string, AccessPolicyOptions>(StringComparer.OrdinalIgnoreCase);
+
+    public SessionOptions Session { get; set; } = new();
+
+    public StrapiJwtOptions StrapiJwt { get; set; } = new();
+
+    public CorsSettings Cors { get; set; } = new();
+
+    public RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>The OpenID Connect provider; only its authority is read here (to route bearer tokens), the rest by the OIDC wiring.</summary>
+    public OidcSettings Oidc { get; set; } = new();
+
+    /// <summary>How long a sign-in waits for each of Strapi's answers (the credentials check, the role).</summary>
+    public TimeSpan StrapiTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The roles that satisfy <paramref name="policy"/>: configured, or the default (reads: every role, writes: editor and admin).</summary>
+    public IReadOnlyList<string> RolesFor(string policy)
+        => Policies.TryGetValue(policy, out var configured) && configured.Roles.Count > 0
+            ? [.. configured.Roles]
+            : policy switch
+            {
+                AccessPolicies.Reader => [AccessPolicies.Reader, AccessPolicies.Editor, AccessPolicies.Admin],
+                AccessPolicies.Editor => [AccessPolicies.Editor, AccessPolicies.Admin],
+                _ => [AccessPolicies.Admin],
+            };
+}
+
+public sealed class AccessPolicyOptions
+{
+    public IList<string> Roles { get; } = [];
+}
+
+/// <summary>The session cookie. Section <c>Access:Session</c>.</summary>
+public sealed class SessionOptions
+{
+    public string CookieName { get; set; } = "gateway.session";
+
+    /// <summary>Sliding: a session unused this long ends; each use renews it.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(8);
+}
+
+/// <summary>JWTs issued by Strapi's users-permissions plugin, accepted as bearer tokens. Section <c>Access:StrapiJwt</c>.</summary>
+public sealed class StrapiJwtOptions
+{
+    /// <summary>Strapi's <c>JWT_SECRET</c> (HS256). Empty: Strapi JWTs are not accepted. A secret: never logged.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>How long a user's role, read from Strapi, is reused for that user's bearer requests.</summary>
+    public TimeSpan RoleCacheTime { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Cross-origin callers. Section <c>Access:Cors</c>.</summary>
+public sealed class CorsSettings
+{
+    /// <summary>Origins (<c>https://dashboard.example.com</c>) allowed to call from a browser; none: same origin only.</summary>
+    public IList<string> AllowedOrigins { get; } = [];
+}
+
+/// <summary>Rate limits per client address. Section <c>Access:RateLimits</c>.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Sign-in attempts per client per <see cref="Window"/>.</summary>
+    public int SignInPerClient { get; set; } = 10;
+
+    /// <summary>Failed sign-ins per identifier per <see cref="FailureWindow"/>; the next try is refused (429) until it ends.</summary>
+    public int FailuresPerIdentifier { get; set; } = 5;
+
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Redirect admin API calls (and admin-key guesses) per client per <see cref="Window"/>.</summary>
+    public int AdminPerClient { get; set; } = 60;
+
+    /// <summary>CSV exports running at a time per client.</summary>
+    public int CsvExportsPerClient { get; set; } = 2;
+
+    /// <summary>CSV exports running at a time over all clients.</summary>
+    public int CsvExportsTotal { get; set; } = 8;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Section <c>Access:Oidc</c> (what this part of the gateway reads of it).</summary>
+public sealed class OidcSettings
+{
+    /// <summary>The provider's issuer URL; unset: OpenID Connect is off.</summary>
+    public string? Authority { get; set; }
+}

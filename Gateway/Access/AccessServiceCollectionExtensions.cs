@@ -1,0 +1,110 @@
+using Gateway.Redirects;
+using Gateway.Strapi;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Access;
+
+internal static class AccessServiceCollectionExtensions
+{
+    /// <summary>Where every replica keeps (and finds) the data-protection keys that seal the session cookie.</summary>
+    public const string DataProtectionKey = "gateway:dataprotection:keys";
+
+    /// <summary>The data-protection application name: the same for every replica, so each reads every other's cookies.</summary>
+    public const string ApplicationName = "edge-gateway";
+
+    /// <summary>Authentication (session cookie, Strapi JWT, admin key, OpenID Connect), the policies, CORS and rate limits.</summary>
+    public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        var services = builder.Services;
+        services.AddOptions<AccessOptions>()
+            .BindConfiguration(AccessOptions.SectionName)
+            .Validate(o => string.IsNullOrEmpty(o.StrapiJwt.Secret) || o.StrapiJwt.Secret.Length >= 32,
+                "Access:StrapiJwt:Secret (Strapi's JWT_SECRET) must be at least 32 characters, or empty to refuse Strapi JWTs.")
+            .Validate(o => o.Session.Lifetime > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Session.CookieName),
+                "Access:Session needs a CookieName and a positive Lifetime.")
+            .Validate(o => o.RateLimits is { SignInPerClient: > 0, FailuresPerIdentifier: > 0, AdminPerClient: > 0, CsvExportsPerClient: > 0, CsvExportsTotal: > 0 }
+                    && o.RateLimits.Window > TimeSpan.Zero && o.RateLimits.FailureWindow > TimeSpan.Zero,
+                "Access:RateLimits: every limit and window must be positive.")
+            .Validate(o => o.Cors.AllowedOrigins.All(origin => Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/"),
+                "Access:Cors:AllowedOrigins holds origins such as https://dashboard.example.com.")
+            .ValidateOnStart();
+        services.AddOptions<RedirectOptions>()
+            .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKey.Length >= AdminKeyAuthenticationHandler.MinimumLength,
+                $"Redirects:AdminKey must be at least {AdminKeyAuthenticationHandler.MinimumLength} characters (or empty: no admin key).");
+
+        services.AddMemoryCache();
+        services.AddSingleton<AccessMetrics>();
+        services.AddSingleton<SignInAttempts>();
+        services.AddSingleton<StrapiUserCache>();
+        services.AddHttpClient<StrapiUsersClient>((sp, http) =>
+        {
+            http.BaseAddress = sp.GetRequiredService<IOptions<StrapiOptions>>().Value.BaseUrl;
+            http.Timeout = sp.GetRequiredService<IOptions<AccessOptions>>().Value.StrapiTimeout;
+        });
+
+        services.AddDataProtection().SetApplicationName(ApplicationName);
+        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((keys, redis)
+            => keys.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKey));
+
+        services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, SessionCookieSetup>();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, StrapiBearerSetup>();
+        services.AddAuthentication(AccessSchemes.Default)
+            .AddPolicyScheme(AccessSchemes.Default, displayName: null, scheme => scheme.ForwardDefaultSelector = SchemeSelector.Select)
+            .AddCookie(AccessSchemes.Session)
+            .AddJwtBearer(AccessSchemes.StrapiBearer)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AccessSchemes.AdminKey, null)
+            .AddGatewayOidc(builder.Configuration);
+
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AccessOptions>>((authorization, access) =>
+        {
+            foreach (var name in new[] { AccessPolicies.Reader, AccessPolicies.Editor, AccessPolicies.Admin })
+            {
+                authorization.AddPolicy(name, policy => policy.RequireAuthenticatedUser().RequireClaim(AccessClaims.Role, access.Value.RolesFor(name)));
+            }
+
+            // A route or endpoint that names no policy is closed, not open.
+            authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        });
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<AccessOptions>>((cors, access) => cors.AddPolicy(AccessPolicies.Cors, policy =>
+        {
+            // No origin configured: no CORS header is ever sent, so browsers allow the same origin only. Never credentials.
+            policy.WithOrigins([.. access.Value.Cors.AllowedOrigins]).AllowAnyHeader().AllowAnyMethod();
+        }));
+
+        services.AddRateLimiter(_ => { });
+        services.AddSingleton<IConfigureOptions<RateLimiterOptions>, RateLimitSetup>();
+        return builder;
+    }
+
+    /// <summary>
+    /// After the redirect table and the client address: routing, CORS, the cross-site guard, rate limits (before
+    /// authentication, so admin-key guesses are counted before the key is checked), authentication, authorization.
+    /// </summary>
+    public static WebApplication UseAccess(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        app.UseRouting();
+        app.UseCors();
+        app.UseMiddleware<CrossSiteGuard>();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

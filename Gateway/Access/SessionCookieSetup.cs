@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Access;
+
+/// <summary>
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when the request is HTTPS, sliding lifetime and name from
+/// <see cref="SessionOptions"/>. An API has no login page: where the handler would redirect, it answers 401 or 403.
+/// </summary>
+internal sealed class SessionCookieSetup(IOptions<AccessOptions> access) : IConfigureNamedOptions<CookieAuthenticationOptions>
+{
+    public void Configure(string? name, CookieAuthenticationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (name != AccessSchemes.Session)
+        {
+            return;
+        }
+
+        var session = access.Value.Session;
+        options.Cookie.Name = session.CookieName;
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Lax;
+        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        options.ExpireTimeSpan = session.Lifetime;
+        options.SlidingExpiration = true;
+        options.Events.OnRedirectToLogin = context => SetStatus(context.Response, StatusCodes.Status401Unauthorized);
+        options.Events.OnRedirectToAccessDenied = context => SetStatus(context.Response, StatusCodes.Status403Forbidden);
+        options.Events.OnRedirectToLogout = _ => Task.CompletedTask;
+        options.Events.OnRedirectToReturnUrl = _ => Task.CompletedTask;
+    }
+
+    public void Configure(CookieAuthenticationOptions options) => Configure(Options.DefaultName, options);
+
+    private static Task SetStatus(HttpResponse response, int status)
+    {
+        response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+}

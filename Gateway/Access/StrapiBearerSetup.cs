@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.Access;
+
+/// <summary>
+/// JWTs that Strapi's users-permissions plugin issues: HS256 with <see cref="StrapiJwtOptions.Secret"/>, no issuer or
+/// audience (Strapi sets none), lifetime checked. The token carries only the user id; the user and its role come from
+/// Strapi through <see cref="StrapiUserCache"/>. A user without a role keeps no role claim (403 on the routes).
+/// </summary>
+internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) : IConfigureNamedOptions<JwtBearerOptions>
+{
+    private const string UserIdClaim = "id";
+
+    public void Configure(string? name, JwtBearerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (name != AccessSchemes.StrapiBearer)
+        {
+            return;
+        }
+
+        var secret = access.Value.StrapiJwt.Secret;
+        options.MapInboundClaims = false;
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidateIssuerSigningKey = true,
+
+            // Without a secret no key is given, so every Strapi token is refused.
+            IssuerSigningKeys = string.IsNullOrEmpty(secret) ? [] : [new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret))],
+            NameClaimType = AccessClaims.Name,
+            RoleClaimType = AccessClaims.Role,
+        };
+        options.Events = new JwtBearerEvents { OnTokenValidated = OnTokenValidatedAsync };
+    }
+
+    public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
+
+    private static async Task OnTokenValidatedAsync(TokenValidatedContext context)
+    {
+        if (!int.TryParse(context.Principal?.FindFirst(UserIdClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            context.Fail("The token names no user.");
+            return;
+        }
+
+        StrapiUser? user;
+        try
+        {
+            user = await context.HttpContext.RequestServices.GetRequiredService<StrapiUserCache>().GetAsync(id, context.HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            LogLookupFailed(context.HttpContext.RequestServices.GetRequiredService<ILogger<StrapiBearerSetup>>(), id, e.GetType().Name);
+            context.Fail("The user could not be looked up.");
+            return;
+        }
+
+        if (user is null || user.Blocked)
+        {
+            context.Fail("No such user, or blocked.");
+            return;
+        }
+
+        context.Principal = AccessPrincipal.FromStrapi(AccessSchemes.StrapiBearer, user);
+    }
+
+    [LoggerMessage(EventId = 9121, Level = LogLevel.Warning, Message = "Could not read Strapi user {UserId} for a bearer token ({Error}); the request is refused")]
+    private static partial void LogLookupFailed(ILogger logger, int userId, string error);
+}
