@@ -64,11 +64,18 @@ public sealed partial class OidcBrowser : IDisposable
         throw new InvalidOperationException($"Sign-in did not finish within {MaxSteps} steps: {string.Join(" → ", Visited)}");
     }
 
-    /// <summary>A request with the browser's cookies, not following redirects.</summary>
+    /// <summary>A request with the browser's cookies, not following redirects; a write carries the page's origin, as browsers send it.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, HttpContent? content)
     {
+        ArgumentNullException.ThrowIfNull(url);
+
         Visited.Add(url);
         var request = new HttpRequestMessage(method, url) { Content = content };
+        if (method != HttpMethod.Get)
+        {
+            request.Headers.Add("Origin", url.GetLeftPart(UriPartial.Authority));
+        }
+
         return _http.SendAsync(request);
     }
 
