@@ -34,6 +34,9 @@ public sealed class OidcSignInTests(OidcStack stack) : IClassFixture<OidcStack>
         var callback = Assert.Single(browser.Visited, url => url.Port == stack.Gateway.Address.Port && url.AbsolutePath == "/signin-oidc");
         Assert.Contains("code=", callback.Query, StringComparison.Ordinal);
 
+        // The handler's own per-sign-in lines stay below the configured level, like the stock handler's.
+        Assert.DoesNotContain(stack.Gateway.ConfiguredLogs.Lines, l => l.StartsWith("Information Gateway.Access.OidcSignInHandler", StringComparison.Ordinal));
+
         // PKCE: the provider refuses any authorization request without it (OidcProviderTests), so getting here proves it.
         // The challenge itself is not in the browser's URL: the gateway pushes the request (PAR) when the provider offers it.
     }
