@@ -5,6 +5,7 @@ using System.Text;
 using Gateway.Access;
 using Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Access;
@@ -27,19 +28,44 @@ public sealed class OidcConfigurationTests(RedisFixture redis) : IClassFixture<R
 
     [Theory]
     [InlineData("Access:Oidc:ClientId", "ClientId")]
+    [InlineData("Access:Oidc:ClientSecret", "ClientSecret")]
     [InlineData("Access:Oidc:Audience", "Audience")]
     [InlineData("Access:Oidc:RequireHttpsMetadata", "https")]
-    public async Task AuthorityWithoutTheRest_RefusesToStart(string removed, string named)
+    [InlineData("Access:Oidc:Authority", "absolute")]
+    public void AuthorityWithoutTheRest_ValidationNamesWhatIsMissing(string changed, string named)
+    {
+        var settings = OidcStack.OidcSettings("http://127.0.0.1:1");
+        settings[changed] = changed switch
+        {
+            "Access:Oidc:RequireHttpsMetadata" => "true",
+            "Access:Oidc:Authority" => "not-a-url",
+            _ => "",
+        };
+
+        var result = new OidcAccessOptionsValidator().Validate(null, Bind(settings));
+
+        Assert.True(result.Failed);
+        Assert.Contains(named, result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain(OidcProvider.ClientSecret, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompleteOrOff_Valid()
+    {
+        Assert.True(new OidcAccessOptionsValidator().Validate(null, Bind(OidcStack.OidcSettings("http://127.0.0.1:1"))).Succeeded);
+        Assert.True(new OidcAccessOptionsValidator().Validate(null, new OidcAccessOptions()).Succeeded);
+    }
+
+    [Fact]
+    public async Task AuthorityWithoutClientId_GatewayDoesNotStart()
     {
         await using var strapi = await StubUpstream.StartAsync();
         var settings = OidcStack.OidcSettings("http://127.0.0.1:1");
-        settings[removed] = removed.EndsWith("RequireHttpsMetadata", StringComparison.Ordinal) ? "true" : "";
+        settings["Access:Oidc:ClientId"] = "";
         await using var gateway = new GatewayHost(strapi.BaseUrl, strapi.BaseUrl, redis.Server.Configuration, settings, accessControl: true);
         gateway.EarlySettings["Access:Oidc:Authority"] = "http://127.0.0.1:1";
 
-        var failure = Assert.ThrowsAny<Exception>(() => gateway.CreateGatewayClient());
-
-        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+        Assert.ThrowsAny<Exception>(() => gateway.CreateGatewayClient());
     }
 
     [Fact]
@@ -62,6 +88,9 @@ public sealed class OidcConfigurationTests(RedisFixture redis) : IClassFixture<R
         Assert.Single(gateway.ConfiguredLogs.Lines, l => l.Contains("OpenID Connect provider unreachable", StringComparison.Ordinal));
         Assert.DoesNotContain(gateway.ConfiguredLogs.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
     }
+
+    private static OidcAccessOptions Bind(Dictionary<string, string?> settings)
+        => new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(OidcAccessOptions.SectionName).Get<OidcAccessOptions>()!;
 
     /// <summary>A JWT-shaped token naming <paramref name="issuer"/>, so the gateway sends it to the OpenID Connect scheme.</summary>
     private static string UnsignedToken(string issuer)
