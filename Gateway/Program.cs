@@ -4,6 +4,7 @@ using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
 using Gateway.Telemetry;
+using Microsoft.Extensions.Options;
 
 var command = RedirectsCommand.IsInvocation(args);
 var builder = WebApplication.CreateBuilder(command ? [] : args);
@@ -28,7 +29,17 @@ app.MapRedirectsApi();
 app.MapStrapiWebhooks();
 app.MapReverseProxy(proxy => proxy.UseUpstreamOutages().UseMethodNotAllowed().UseJsonBodiesToStrapi().UseForwarderProblemDetails());
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OptionsValidationException e)
+{
+    // A refused setting (an admin key under 32 characters, say): one line that says which, not a crash.
+    await Console.Error.WriteLineAsync($"gateway: configuration refused: {string.Join(" ", e.Failures)}");
+    return 2;
+}
+
 return 0;
 
 /// <summary>Entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -141,13 +142,46 @@ public sealed class AccessControlTests : IAsyncLifetime
     }
 
     [Fact]
-    public void AdminKeyShorterThan32_RefusedAtStart_WithOneClearLine()
+    public async Task SessionCookie_OnceAccepted_TamperedCopyRefused()
     {
-        var gateway = New(new() { ["Redirects:AdminKey"] = new string('k', 31) });
+        var client = Start();
+        var session = await SignInAsync(client);
+        var value = session[(session.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        var middle = value.Length / 2;
+        var tampered = session[..(session.Length - value.Length)] + value[..middle] + (value[middle] == 'A' ? 'B' : 'A') + value[(middle + 1)..];
 
-        var error = Assert.ThrowsAny<Exception>(() => gateway.CreateGatewayClient());
+        Assert.Equal(HttpStatusCode.OK, await StatusWithCookieAsync(client, session));
+        Assert.Equal(HttpStatusCode.OK, await StatusWithCookieAsync(client, session));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithCookieAsync(client, tampered));
+    }
 
-        Assert.Contains("Redirects:AdminKey must be at least 32 characters", error.Message, StringComparison.Ordinal);
+    [Fact]
+    public async Task AdminKeyShorterThan32_RefusedAtStart_WithOneClearLine()
+    {
+        // The real process, as an operator starts it: what it prints and its exit code.
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { typeof(Program).Assembly.Location, "--contentRoot", RepositoryPaths.File("Gateway") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
+                ["Strapi__Token"] = GatewayHost.Token,
+                ["Redis__Configuration"] = _redis.Configuration,
+                ["Gateway__YarpFile"] = RepositoryPaths.File("yarp.json"),
+                ["Redirects__AdminKey"] = new string('k', 31),
+            },
+        };
+        using var process = ChildProcesses.Track(Process.Start(start)!);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("gateway: configuration refused: Redirects:AdminKey must be at least 32 characters (or empty: no admin key).", error.Trim());
+        Assert.DoesNotContain(new string('k', 31), await output + error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -255,6 +289,18 @@ public sealed class AccessControlTests : IAsyncLifetime
         _strapi.Hang();
         using var late = await slow.PostAsJsonAsync("/auth/login", new { identifier = "ed", password = Password });
         await ProblemAssert.IsProblemAsync(late, HttpStatusCode.GatewayTimeout);
+    }
+
+    [Fact]
+    public async Task RedisDownAtStart_SignIn503Problem_BearerStillWorks()
+    {
+        var client = Start(new() { ["Redis:Configuration"] = $"127.0.0.1:{FreePort.Next()}", ["Redis:Timeout"] = "00:00:00.300" });
+
+        using var signIn = await client.PostAsJsonAsync("/auth/login", new { identifier = "ed@test.local", password = Password });
+        using var bearer = await client.SendAsync(WithBearer("/api/v2/invoices/en-us", StrapiJwt(7)));
+
+        await ProblemAssert.IsProblemAsync(signIn, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(HttpStatusCode.OK, bearer.StatusCode);
     }
 
     [Fact]

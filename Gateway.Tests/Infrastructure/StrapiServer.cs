@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -13,17 +12,15 @@ namespace Gateway.Tests.Infrastructure;
 public sealed class StrapiServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-    private readonly Process _process;
+    private readonly ServerProcess _process;
     private readonly string _dataDirectory;
-    private readonly ConcurrentQueue<string> _output;
 
-    private StrapiServer(Process process, Uri baseUrl, string token, string dataDirectory, ConcurrentQueue<string> output)
+    private StrapiServer(ServerProcess process, Uri baseUrl, string token, string dataDirectory)
     {
         _process = process;
         BaseUrl = baseUrl;
         Token = token;
         _dataDirectory = dataDirectory;
-        _output = output;
     }
 
     /// <summary>The demo users' sign-in names and passwords (users-permissions users with those roles).</summary>
@@ -58,9 +55,6 @@ public sealed class StrapiServer : IAsyncDisposable
         {
             WorkingDirectory = project,
             ArgumentList = { "node_modules/@strapi/strapi/bin/strapi.js", "start" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
             Environment =
             {
                 ["NODE_ENV"] = "production",
@@ -81,17 +75,11 @@ public sealed class StrapiServer : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        var output = new ConcurrentQueue<string>();
-        var process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException("node did not start."));
-        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var server = new StrapiServer(process, new Uri($"http://127.0.0.1:{port}/"), token, data, output);
+        var baseUrl = new Uri($"http://127.0.0.1:{port}/");
+        var server = new StrapiServer(ServerProcess.Start(start), baseUrl, token, data);
         try
         {
-            await server.WaitUntilHealthyAsync();
+            await server._process.WaitUntilAsync(baseUrl, IsHealthyAsync, StartTimeout, "Strapi");
         }
         catch
         {
@@ -112,58 +100,13 @@ public sealed class StrapiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }
 
-    private async Task WaitUntilHealthyAsync()
+    private static async Task<bool> IsHealthyAsync(HttpClient http)
     {
-        using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < StartTimeout)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"Strapi exited during start-up:\n{string.Join('\n', _output)}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("_health");
-                if (response.StatusCode == HttpStatusCode.NoContent)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Strapi did not answer /_health within {StartTimeout}:\n{string.Join('\n', _output)}");
-    }
-
-    private static void Keep(ConcurrentQueue<string> output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        output.Enqueue(line);
-        while (output.Count > 200 && output.TryDequeue(out _))
-        {
-        }
+        using var response = await http.GetAsync("_health");
+        return response.StatusCode == HttpStatusCode.NoContent;
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -44,6 +45,7 @@ internal static class AccessServiceCollectionExtensions
                 $"Redirects:AdminKey must be at least {AdminKeyAuthenticationHandler.MinimumLength} characters (or empty: no admin key).");
 
         services.AddMemoryCache();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccessMetrics>();
         services.AddSingleton<SignInAttempts>();
         services.AddSingleton<StrapiUserCache>();
@@ -57,7 +59,8 @@ internal static class AccessServiceCollectionExtensions
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((keys, redis)
             => keys.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKey));
 
-        services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, SessionCookieSetup>();
+        services.AddSingleton<SessionCookieSetup>();
+        services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>>(sp => sp.GetRequiredService<SessionCookieSetup>());
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, StrapiBearerSetup>();
         services.AddAuthentication(AccessSchemes.Default)
             .AddPolicyScheme(AccessSchemes.Default, displayName: null, scheme => scheme.ForwardDefaultSelector = SchemeSelector.Select)
@@ -65,6 +68,9 @@ internal static class AccessServiceCollectionExtensions
             .AddJwtBearer(AccessSchemes.StrapiBearer)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AccessSchemes.AdminKey, null)
             .AddGatewayOidc(builder.Configuration);
+
+        // After AddCookie's own post-configuration, which makes the ticket format this wraps.
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>>(sp => sp.GetRequiredService<SessionCookieSetup>());
 
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<AccessOptions>>((authorization, access) =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Access;
@@ -7,7 +8,8 @@ namespace Gateway.Access;
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when the request is HTTPS, sliding lifetime and name from
 /// <see cref="SessionOptions"/>. An API has no login page: where the handler would redirect, it answers 401 or 403.
 /// </summary>
-internal sealed class SessionCookieSetup(IOptions<AccessOptions> access) : IConfigureNamedOptions<CookieAuthenticationOptions>
+internal sealed class SessionCookieSetup(IOptions<AccessOptions> access, IMemoryCache cache, TimeProvider clock)
+    : IConfigureNamedOptions<CookieAuthenticationOptions>, IPostConfigureOptions<CookieAuthenticationOptions>
 {
     public void Configure(string? name, CookieAuthenticationOptions options)
     {
@@ -31,6 +33,16 @@ internal sealed class SessionCookieSetup(IOptions<AccessOptions> access) : IConf
     }
 
     public void Configure(CookieAuthenticationOptions options) => Configure(Options.DefaultName, options);
+
+    /// <summary>After the cookie handler's own post-configuration has made its ticket format: the cached one around it.</summary>
+    public void PostConfigure(string? name, CookieAuthenticationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (name == AccessSchemes.Session && options.TicketDataFormat is { } format and not CachedTicketFormat)
+        {
+            options.TicketDataFormat = new CachedTicketFormat(format, cache, clock);
+        }
+    }
 
     private static Task SetStatus(HttpResponse response, int status)
     {

@@ -98,7 +98,19 @@ internal static partial class SignInEndpoints
             return;
         }
 
-        await context.SignInAsync(AccessSchemes.Session, AccessPrincipal.FromStrapi(AccessSchemes.Session, user));
+        try
+        {
+            await context.SignInAsync(AccessSchemes.Session, AccessPrincipal.FromStrapi(AccessSchemes.Session, user));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // The cookie cannot be sealed: data protection cannot read its key ring (Redis down), and said so in its log.
+            LogSessionStoreDown(logger, identifier);
+            await GatewayProblems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Sign-in is unavailable",
+                "Sessions cannot be created right now.");
+            return;
+        }
+
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
@@ -151,6 +163,9 @@ internal static partial class SignInEndpoints
 
     [LoggerMessage(EventId = 9101, Level = LogLevel.Warning, Message = "Sign-in failed for {Identifier} from {Client}")]
     private static partial void LogFailed(ILogger logger, string identifier, System.Net.IPAddress? client);
+
+    [LoggerMessage(EventId = 9103, Level = LogLevel.Warning, Message = "Sign-in of {Identifier} refused: the session keys (data protection, in Redis) cannot be read")]
+    private static partial void LogSessionStoreDown(ILogger logger, string identifier);
 
     [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Sign-in refused for {Identifier} from {Client}: too many failures")]
     private static partial void LogLocked(ILogger logger, string identifier, System.Net.IPAddress? client);

@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gateway.Access;
@@ -10,10 +13,13 @@ namespace Gateway.Access;
 /// JWTs that Strapi's users-permissions plugin issues: HS256 with <see cref="StrapiJwtOptions.Secret"/>, no issuer or
 /// audience (Strapi sets none), lifetime checked. The token carries only the user id; the user and its role come from
 /// Strapi through <see cref="StrapiUserCache"/>. A user without a role keeps no role claim (403 on the routes).
+/// A token once validated is taken as it is for <see cref="StrapiJwtOptions.RoleCacheTime"/> (never past its expiry):
+/// validating it cost more than the rest of a proxied request (bench/auth), and a forged token is never in the cache.
 /// </summary>
 internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) : IConfigureNamedOptions<JwtBearerOptions>
 {
     private const string UserIdClaim = "id";
+    private const string BearerPrefix = "Bearer ";
 
     public void Configure(string? name, JwtBearerOptions options)
     {
@@ -30,6 +36,7 @@ internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) 
             ValidateIssuer = false,
             ValidateAudience = false,
             ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
             RequireExpirationTime = true,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ValidateIssuerSigningKey = true,
@@ -39,10 +46,25 @@ internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) 
             NameClaimType = AccessClaims.Name,
             RoleClaimType = AccessClaims.Role,
         };
-        options.Events = new JwtBearerEvents { OnTokenValidated = OnTokenValidatedAsync };
+        options.Events = new JwtBearerEvents { OnMessageReceived = FromCache, OnTokenValidated = OnTokenValidatedAsync };
     }
 
     public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);
+
+    private static Task FromCache(MessageReceivedContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var cache = context.HttpContext.RequestServices.GetRequiredService<IMemoryCache>();
+        if (header.Length > BearerPrefix.Length && cache.TryGetValue(CacheKey(header[BearerPrefix.Length..].Trim()), out ClaimsPrincipal? principal) && principal is not null)
+        {
+            context.Principal = principal.Clone();
+            context.Success();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static (Type, string) CacheKey(string token) => (typeof(StrapiBearerSetup), token);
 
     private static async Task OnTokenValidatedAsync(TokenValidatedContext context)
     {
@@ -71,6 +93,19 @@ internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) 
         }
 
         context.Principal = AccessPrincipal.FromStrapi(AccessSchemes.StrapiBearer, user);
+        if (context.SecurityToken is not JsonWebToken token)
+        {
+            return;
+        }
+
+        var services = context.HttpContext.RequestServices;
+        var until = services.GetRequiredService<TimeProvider>().GetUtcNow() + services.GetRequiredService<IOptionsMonitor<AccessOptions>>().CurrentValue.StrapiJwt.RoleCacheTime;
+        if (token.ValidTo < until.UtcDateTime)
+        {
+            until = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
+        }
+
+        services.GetRequiredService<IMemoryCache>().Set(CacheKey(token.EncodedToken), context.Principal.Clone(), until);
     }
 
     [LoggerMessage(EventId = 9121, Level = LogLevel.Warning, Message = "Could not read Strapi user {UserId} for a bearer token ({Error}); the request is refused")]

@@ -25,7 +25,9 @@ dotnet "$BENCH" stub "$STUB_PORT" & PIDS+=($!)
 wait_http "http://127.0.0.1:$STUB_PORT/_health"
 (cd "$WORK/gateway" && exec env Urls="http://127.0.0.1:$GATEWAY_PORT" Strapi__BaseUrl="http://127.0.0.1:$STUB_PORT/" \
   Strapi__Token=bench Frontend__BaseUrl="http://127.0.0.1:$STUB_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
-  Currency__RateApi__BaseUrl="http://127.0.0.1:$STUB_PORT/" Logging__LogLevel__Default=Warning dotnet Gateway.dll >&2) & PIDS+=($!)   # its log to stderr, not the report
+  Currency__RateApi__BaseUrl="http://127.0.0.1:$STUB_PORT/" Logging__LogLevel__Default=Warning \
+  ReverseProxy__Routes__invoices-list__AuthorizationPolicy=anonymous ReverseProxy__Routes__invoices-fr__AuthorizationPolicy=anonymous \
+  dotnet Gateway.dll >&2) & PIDS+=($!)   # its log to stderr, not the report
 wait_http "http://127.0.0.1:$GATEWAY_PORT/healthz"
 
 GW="http://127.0.0.1:$GATEWAY_PORT"

@@ -1,5 +1,6 @@
 // A fast stand-in for Strapi: every path answers the same precomputed page of 25 invoices in Strapi v5's shape,
-// so a benchmark measures the proxy in front of it, not the CMS. Usage: Bench.Upstream <port>
+// so a benchmark measures the proxy in front of it, not the CMS; except users-permissions' sign-in
+// (/api/auth/local: any credentials are user 1) and user 1 with the role editor, for bench/auth. Usage: Bench.Upstream <port>
 using System.Text;
 
 var port = args.Length > 0 ? int.Parse(args[0]) : 5100;
@@ -22,10 +23,14 @@ static string Invoice(int i)
 
 var page = Encoding.UTF8.GetBytes("{\"data\":[" + string.Join(',', items) + "],\"meta\":{\"pagination\":{\"page\":1,\"pageSize\":25,\"pageCount\":40,\"total\":1000}}}");
 
+var signIn = Encoding.UTF8.GetBytes("{\"jwt\":\"not-used\",\"user\":{\"id\":1}}");
+var user = Encoding.UTF8.GetBytes("{\"id\":1,\"username\":\"bench\",\"email\":\"bench@bench.local\",\"blocked\":false,\"role\":{\"type\":\"editor\",\"name\":\"Editor\"}}");
 app.Run(context =>
 {
+    var path = context.Request.Path;
+    var body = path == "/api/auth/local" ? signIn : path == "/api/users/1" ? user : page;
     context.Response.ContentType = "application/json; charset=utf-8";
-    context.Response.ContentLength = page.Length;
-    return context.Response.Body.WriteAsync(page).AsTask();
+    context.Response.ContentLength = body.Length;
+    return context.Response.Body.WriteAsync(body).AsTask();
 });
 app.Run();
