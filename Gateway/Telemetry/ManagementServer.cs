@@ -15,6 +15,7 @@ internal sealed partial class ManagementServer(
     IOptions<TelemetryOptions> options,
     MeterProvider meters,
     HealthCheckService health,
+    ReadinessLog readiness,
     ILoggerFactory loggers,
     ILogger<ManagementServer> logger) : IHostedService, IAsyncDisposable
 {
@@ -39,6 +40,7 @@ internal sealed partial class ManagementServer(
         builder.Services.AddSingleton<ILoggerFactory>(new QuietLoggerFactory(loggers));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton(health);
+        builder.Services.AddSingleton(readiness); // the /readyz writer logs readiness changes through the gateway's one log
         // The gateway's own host handles signals and says where it listens; this one stays quiet (one line of its own below).
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
         _app = builder.Build();
