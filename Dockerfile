@@ -34,8 +34,7 @@ COPY --from=geo /geo/country.mmdb ./geo/country.mmdb
 ENV Urls=http://+:8080 \
     Gateway__YarpFile=/app/yarp.json \
     Redirects__SeedFile=/app/redirects.json \
-    Geo__DatabasePath=/app/geo/country.mmdb \
-    DOTNET_gcServer=0
+    Geo__DatabasePath=/app/geo/country.mmdb
 EXPOSE 8080
 # The image's unprivileged user (uid 1654), which the .NET images define as APP_UID.
 USER $APP_UID

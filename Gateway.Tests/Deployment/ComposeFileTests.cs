@@ -128,6 +128,21 @@ public sealed partial class ComposeFileTests
         Assert.Empty(unknown);
     }
 
+    [Fact]
+    public void ImageSettings_AreOnesTheGatewayReads_AndItsFilesArePutThere()
+    {
+        var dockerfile = File.ReadAllText(RepositoryPaths.File("Dockerfile"));
+        var settings = ImageSetting().Matches(dockerfile).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
+
+        Assert.Equal(["Gateway__YarpFile", "Geo__DatabasePath", "Redirects__SeedFile", "Urls"], settings.Keys.Order(StringComparer.Ordinal));
+        Assert.All(settings.Keys, name => Assert.True(GatewaySettings.IsKnown(GatewaySettings.FromEnvironmentName(name)), name));
+        Assert.Contains("COPY redirects.json ./", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("COPY --from=geo /geo/country.mmdb ./geo/country.mmdb", dockerfile, StringComparison.Ordinal);
+        Assert.Equal(["/app/geo/country.mmdb", "/app/redirects.json", "/app/yarp.json"],
+            new[] { settings["Geo__DatabasePath"], settings["Redirects__SeedFile"], settings["Gateway__YarpFile"] }.Order(StringComparer.Ordinal));
+        Assert.Contains("WORKDIR /app", dockerfile, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Strapi:BaseUrl", true)]
     [InlineData("Geo:TrustedProxies:0", true)]
@@ -201,6 +216,10 @@ public sealed partial class ComposeFileTests
 
         return total;
     }
+
+    /// <summary>A setting in the Dockerfile's ENV: <c>Name=value</c>, name starting with a capital (not DOTNET_/ASPNETCORE_).</summary>
+    [GeneratedRegex(@"(?m)(?:ENV |^\s+)([A-Z][A-Za-z]+(?:__[A-Za-z0-9]+)*)=(\S+)")]
+    private static partial Regex ImageSetting();
 
     [GeneratedRegex(@"server gateway:(\d+)")]
     private static partial Regex NginxUpstreamPort();

@@ -13,8 +13,8 @@ namespace Gateway.Tests.Deployment;
 /// </summary>
 internal static class GatewaySettings
 {
-    /// <summary>Settings ASP.NET Core's host reads itself.</summary>
-    private static readonly string[] HostKeys = ["Urls", "AllowedHosts", "Kestrel", "Logging", "ASPNETCORE_", "DOTNET_", "HTTP_PORTS", "HTTPS_PORTS", "ReverseProxy"];
+    /// <summary>Settings ASP.NET Core's host reads itself, and those the gateway reads before its options exist.</summary>
+    private static readonly string[] HostKeys = ["Urls", "AllowedHosts", "Kestrel", "Logging", "ASPNETCORE_", "DOTNET_", "HTTP_PORTS", "HTTPS_PORTS", "ReverseProxy", Gateway.Hosting.YarpJsonExtensions.PathKey];
 
     private static readonly Lazy<HashSet<string>> FileKeys = new(() =>
     {
