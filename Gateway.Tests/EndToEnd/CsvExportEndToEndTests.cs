@@ -53,6 +53,29 @@ public sealed class CsvExportEndToEndTests(StrapiStack stack)
     }
 
     [Fact]
+    public async Task NextJsRscKeyAndOtherKeys_NotSentToStrapi_TheExportIsWhole()
+    {
+        const string filter = "filters[invoice_status][$eq]=paid";
+
+        using var response = await stack.Gateway.GetAsync($"{Path}?_rsc=1x2y3&utm_source=mail&{filter}");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var expected = await DirectAsync($"{filter}&sort=id:asc");
+        Assert.Equal(expected.Select(row => row["id"]), Parse(text).Select(row => row["id"]));
+    }
+
+    [Fact]
+    public async Task Head_TheDownloadsHeaders_NoBody()
+    {
+        using var response = await stack.Gateway.SendAsync(new HttpRequestMessage(HttpMethod.Head, Path));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task ClientSort_Kept()
     {
         var rows = Parse(await stack.Gateway.GetStringAsync($"{Path}?sort[0]=amount:desc&sort[1]=id:asc"));

@@ -1,5 +1,7 @@
 using Gateway.Hosting;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -29,12 +31,27 @@ internal static class CurrencyServiceCollectionExtensions
                 "Currency:RateBand:Lowest must be in (0, 1] and Currency:RateBand:Highest at least 1.")
             .ValidateOnStart();
 
+        // Microsoft.Extensions.Http.Resilience: the call's timeout, and a circuit breaker that stops asking an API that
+        // failed twice in a row for the retry interval (at least Polly's 0.5 s). What it cannot do stays in
+        // ExchangeRateProvider: answering from the last good rate meanwhile, and refreshing in the background.
         services.AddHttpClient<ExchangeRateApiClient>((sp, http) =>
         {
             var api = sp.GetRequiredService<IOptionsMonitor<CurrencyOptions>>().CurrentValue.RateApi;
             http.BaseAddress = api.BaseUrl;
-            http.Timeout = api.Timeout;
+            http.Timeout = Timeout.InfiniteTimeSpan;
             http.MaxResponseContentBufferSize = 1024 * 1024;
+        }).AddResilienceHandler(ExchangeRateApiClient.PipelineName, (pipeline, context) =>
+        {
+            var settings = context.ServiceProvider.GetRequiredService<IOptions<CurrencyOptions>>().Value;
+            pipeline
+                .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = 1.0,
+                    MinimumThroughput = 2,
+                    SamplingDuration = TimeSpan.FromMinutes(1),
+                    BreakDuration = settings.RetryInterval > MinimumBreak ? settings.RetryInterval : MinimumBreak,
+                })
+                .AddTimeout(settings.RateApi.Timeout);
         });
 
         services.AddStackExchangeRedisCache(_ => { });
@@ -47,6 +64,9 @@ internal static class CurrencyServiceCollectionExtensions
         services.AddSingleton<IExchangeRateProvider, ExchangeRateProvider>();
         return services;
     }
+
+    /// <summary>Polly's least break duration.</summary>
+    private static readonly TimeSpan MinimumBreak = TimeSpan.FromMilliseconds(500);
 
     private static bool IsCode(string? code) => code is { Length: 3 } && code.All(char.IsAsciiLetter);
 }

@@ -11,6 +11,9 @@ internal sealed partial class ExchangeRateApiClient(HttpClient http, ILogger<Exc
 {
     internal const string LatestPath = "v6/latest/";
 
+    /// <summary>The client's resilience pipeline (timeout, circuit breaker), named for its telemetry.</summary>
+    internal const string PipelineName = "rate-api";
+
     /// <summary>The rates, or <c>null</c> when the API answered something other than a successful rate table.</summary>
     /// <exception cref="HttpRequestException">The API could not be reached.</exception>
     /// <exception cref="TaskCanceledException">The API did not answer within the timeout.</exception>

@@ -4,6 +4,8 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using StackExchange.Redis;
 
 namespace Gateway.Currency;
@@ -194,9 +196,14 @@ internal sealed partial class ExchangeRateProvider : IExchangeRateProvider, IDis
             LogApiUnreachable(logger, e.HttpRequestError);
             return null;
         }
-        catch (TaskCanceledException) when (!stopping.IsCancellationRequested)
+        catch (TimeoutRejectedException)
         {
             LogApiTimeout(logger, settings.RateApi.Timeout);
+            return null;
+        }
+        catch (BrokenCircuitException)
+        {
+            LogApiResting(logger);
             return null;
         }
 
@@ -343,6 +350,9 @@ internal sealed partial class ExchangeRateProvider : IExchangeRateProvider, IDis
 
     [LoggerMessage(EventId = 6017, Level = LogLevel.Warning, Message = "The shared exchange rates at {Key} are unreadable and are ignored")]
     private static partial void LogSharedUnreadable(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 6021, Level = LogLevel.Debug, Message = "The exchange-rate API failed lately and is left alone for now (circuit open); the last good rate stays")]
+    private static partial void LogApiResting(ILogger logger);
 
     [LoggerMessage(EventId = 6019, Level = LogLevel.Warning,
         Message = "{Source} gave {Currency} a rate of {Rate}, outside {Lowest}–{Highest} × its fallback: not used, the last good rate stays")]
