@@ -92,7 +92,7 @@ internal sealed partial class RedirectSync(
                 return;
             }
 
-            LogSubscriptionMoved(logger, endpoint);
+            LogSubscriptionMoved(logger, endpoint.ToString()!);
             await subscriber.UnsubscribeAsync(KeyspaceChannel);
         }
 
@@ -200,7 +200,8 @@ internal sealed partial class RedirectSync(
     /// <summary>A primary changed (a Sentinel failover): a resync turns notifications on there and moves the subscription.</summary>
     private void OnConfigurationChanged(object? sender, EndPointEventArgs e)
     {
-        LogConfigurationChanged(logger, e.EndPoint);
+        var where = e.EndPoint?.ToString();
+        LogConfigurationChanged(logger, where);
         WantResync();
     }
 
@@ -403,10 +404,10 @@ internal sealed partial class RedirectSync(
     private static partial void LogReconnected(ILogger logger, ConnectionType connection);
 
     [LoggerMessage(EventId = 4050, Level = LogLevel.Information, Message = "Redis configuration changed at {Endpoint} (a failover?): reloading the redirect table")]
-    private static partial void LogConfigurationChanged(ILogger logger, System.Net.EndPoint? endpoint);
+    private static partial void LogConfigurationChanged(ILogger logger, string? endpoint);
 
     [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "Keyspace subscription was on {Endpoint}, now a replica: moved to the primary")]
-    private static partial void LogSubscriptionMoved(ILogger logger, System.Net.EndPoint endpoint);
+    private static partial void LogSubscriptionMoved(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Keyspace notifications could not be enabled ({Reason}): redirect edits show at the next full reload, every {Interval}. Set notify-keyspace-events to K$gxe on the Redis server.")]
     private static partial void LogNotificationsUnavailable(ILogger logger, string reason, TimeSpan interval);

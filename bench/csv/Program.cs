@@ -90,7 +90,17 @@ try
         using var process = Process.Start(psi)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
-        node = JsonDocument.Parse(output).RootElement.Clone();
+        try
+        {
+            node = JsonDocument.Parse(output).RootElement.Clone();
+        }
+        catch (JsonException) when (process.ExitCode != 0 || output.Length == 0 || output[0] != '{')
+        {
+            // The baseline could not run (json-2-csv not installed: `npm ci` in bench/csv, which bench/run does).
+            await Console.Error.WriteLineAsync($"bench/csv: the json-2-csv baseline failed (node exited {process.ExitCode}); " +
+                "run `npm ci` in bench/csv (bench/run does) and see node's message above.");
+            return 2;
+        }
     }
     finally
     {
