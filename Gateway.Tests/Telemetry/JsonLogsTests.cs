@@ -8,7 +8,8 @@ namespace Gateway.Tests.Telemetry;
 
 /// <summary>
 /// <c>Logging:Console:FormatterName=json</c> (ASP.NET Core's own JSON console formatter): the gateway, run as its own
-/// process as an operator would, writes one JSON object per line, outage lines included.
+/// process as an operator would, writes one JSON object per line, outage lines included; its management port shows
+/// ASP.NET Core's and Kestrel's metrics beside the gateway's.
 /// </summary>
 public sealed partial class JsonLogsTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
@@ -59,6 +60,12 @@ public sealed partial class JsonLogsTests(RedisFixture redis) : IClassFixture<Re
             }
 
             var down = await WaitForAsync(lines, line => line.Contains("Upstream strapi is down", StringComparison.Ordinal));
+            var management = await WaitForAsync(lines, line => line.Contains("Management port", StringComparison.Ordinal));
+            using var scraper = new HttpClient { BaseAddress = new Uri(ListeningAddress().Match(management).Value) };
+            var metrics = await scraper.GetStringAsync("/metrics");
+            Assert.Contains("http_server_request_duration_seconds_count", metrics, StringComparison.Ordinal); // ASP.NET Core
+            Assert.Contains("kestrel_active_connections", metrics, StringComparison.Ordinal);                 // Kestrel
+            Assert.Contains("gateway_upstream_failures_total", metrics, StringComparison.Ordinal);            // the gateway's meter
             using var outage = JsonDocument.Parse(down);
             Assert.Equal("Warning", outage.RootElement.GetProperty("LogLevel").GetString());
             Assert.Equal("Gateway.Upstreams", outage.RootElement.GetProperty("Category").GetString());

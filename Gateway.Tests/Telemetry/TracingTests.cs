@@ -63,6 +63,8 @@ public sealed class TracingTests(RedisFixture redis) : IClassFixture<RedisFixtur
         Assert.Equal(server.SpanId, outbound.ParentSpanId);
         Assert.Equal(parts[2], outbound.SpanId.ToHexString());
         Assert.Equal(_strapi.BaseUrl.Port, outbound.GetTagItem("server.port"));
+        Assert.Equal("GET /api/v2/invoices/en-us", server.DisplayName);
+        Assert.Equal(200, server.GetTagItem("http.response.status_code"));
     }
 
     [Fact]
@@ -74,6 +76,34 @@ public sealed class TracingTests(RedisFixture redis) : IClassFixture<RedisFixtur
         var received = _strapi.OnlyRequest().Header("traceparent");
         Assert.NotNull(received);
         Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", received);
+    }
+
+    [Fact]
+    public async Task HealthProbe_NotTraced_EvenWhenTheCallerSamples()
+    {
+        var probe = ActivityTraceId.CreateRandom();
+        var request = ActivityTraceId.CreateRandom();
+
+        using (var live = await SendAsync("/healthz", probe))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        using (var page = await SendAsync("/api/v2/invoices/en-us", request))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        await ExportedAsync(a => a.TraceId == request && a.Kind == ActivityKind.Server && a.DisplayName.StartsWith("GET /api", StringComparison.Ordinal));
+        await Task.Delay(200);
+        Assert.DoesNotContain(_exported, a => a.TraceId == probe);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string path, ActivityTraceId traceId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        return await _client.SendAsync(request);
     }
 
     private async Task<Activity> ExportedAsync(Func<Activity, bool> match)

@@ -111,4 +111,30 @@ public sealed class UpstreamOutageTests : IDisposable
         Assert.Equal(2, counted["geo-api"]);
         Assert.Equal(1, counted["rate-api"]);
     }
+
+    [Fact]
+    public async Task TypedClientWithTheOutageLog_RefusedCalls_OneLine_ThenBackOnAnAnswer()
+    {
+        await using var upstream = await StubUpstream.StartAsync();
+        var port = upstream.BaseUrl.Port;
+        var services = new ServiceCollection()
+            .AddSingleton(_outages)
+            .AddHttpClient("rates", http => http.BaseAddress = upstream.BaseUrl).AddUpstreamOutageLog(Upstreams.RateApi).Services
+            .BuildServiceProvider();
+        await using var _ = services;
+        var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("rates");
+        await upstream.DisposeAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/v6/latest/USD"));
+        }
+
+        await using var back = await StubUpstream.StartAsync(port);
+        using var answered = await client.GetAsync("/v6/latest/USD");
+
+        Assert.Collection(_logs.Lines,
+            down => Assert.Contains("Upstream rate-api is down (ConnectionError)", down, StringComparison.Ordinal),
+            up => Assert.Contains("; 3 calls failed meanwhile", up, StringComparison.Ordinal));
+    }
 }

@@ -71,14 +71,15 @@ path, runs, secs, conns, warm = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
 label = {"off": "telemetry off", "on": "on, 10 % of traces (production)", "all": "on, every trace"}
 print(f"wrk -t2 -c{conns} -d{secs}s, {runs} turns after a {warm} s warm-up each; median per cell; ratios paired per turn.\n")
-print("| gateway | req/s | × off (paired) | p50 ms | p99 ms | CPU µs/request |")
-print("|---|---|---|---|---|---|")
+print("| gateway | req/s | × off (paired) | p50 ms | p99 ms | CPU µs/request | CPU × off (paired) |")
+print("|---|---|---|---|---|---|---|")
 by = lambda run, name: next(r for r in rows if r[0] == run and r[1] == name)
 turns = sorted({r[0] for r in rows})
 for name in ("off", "on", "all"):
     sel = [r for r in rows if r[1] == name]
     ratio = statistics.median(float(by(t, name)[2]) / float(by(t, "off")[2]) for t in turns)
-    print("| %s | %.0f | %.3f | %.2f | %.2f | %.1f |" % (label[name], statistics.median(float(r[2]) for r in sel), ratio,
+    cpu = statistics.median(float(by(t, name)[5]) / float(by(t, "off")[5]) for t in turns)
+    print("| %s | %.0f | %.3f | %.2f | %.2f | %.1f | %.3f |" % (label[name], statistics.median(float(r[2]) for r in sel), ratio,
           statistics.median(ms(r[3]) for r in sel), statistics.median(ms(r[4]) for r in sel),
-          statistics.median(float(r[5]) for r in sel)))
+          statistics.median(float(r[5]) for r in sel), cpu))
 PY
