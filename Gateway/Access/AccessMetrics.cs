@@ -5,7 +5,7 @@ namespace Gateway.Access;
 /// <summary>The access-control instruments on the "Gateway" meter.</summary>
 internal sealed class AccessMetrics
 {
-    public const string MeterName = "Gateway";
+    public const string MeterName = Telemetry.GatewayMeter.Name;
 
     private readonly Counter<long> _signInFailures;
 

@@ -11,7 +11,7 @@ internal sealed class CacheMetrics
     public CacheMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create("Gateway");
+        var meter = meters.Create(Gateway.Telemetry.GatewayMeter.Name);
         _hits = meter.CreateCounter<long>("gateway.cache.hits", "{request}", "Reads answered from the response cache");
         _misses = meter.CreateCounter<long>("gateway.cache.misses", "{request}", "Cacheable reads answered by Strapi");
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Gateway.Hosting;
+using Gateway.Telemetry;
 
 namespace Gateway.Geo;
 
