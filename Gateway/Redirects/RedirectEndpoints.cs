@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Gateway.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Gateway.Redirects;
 
@@ -47,18 +48,33 @@ internal static class RedirectEndpoints
         return Results.Json(entries, RedirectJsonContext.Default.DictionaryStringRedirectEntry);
     }
 
-    private static async Task<IResult> SetAsync(string key, RedirectEntry? entry, RedirectEditor editor)
-    {
-        var problem = await editor.SetAsync(KeyOf(key), entry);
-        return problem is null
-            ? Results.NoContent()
-            : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Redirect refused", detail: problem);
-    }
+    private static Task<IResult> SetAsync(string key, RedirectEntry? entry, RedirectEditor editor)
+        => WhileRedisAnswersAsync(async () =>
+        {
+            var problem = await editor.SetAsync(KeyOf(key), entry);
+            return problem is null
+                ? Results.NoContent()
+                : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Redirect refused", detail: problem);
+        });
 
-    private static async Task<IResult> RemoveAsync(string key, RedirectEditor editor)
-        => await editor.RemoveAsync(KeyOf(key))
+    private static Task<IResult> RemoveAsync(string key, RedirectEditor editor)
+        => WhileRedisAnswersAsync(async () => await editor.RemoveAsync(KeyOf(key))
             ? Results.NoContent()
-            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No redirect for this key");
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No redirect for this key"));
+
+    /// <summary>A write Redis does not take (down, hanging, timing out) is a 503 problem: the table is unavailable, not broken.</summary>
+    private static async Task<IResult> WhileRedisAnswersAsync(Func<Task<IResult>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The redirect table cannot be changed now",
+                detail: "Redis, where the table lives, did not answer; the change may not have been made. Try again shortly.");
+        }
+    }
 
     private static string KeyOf(string routeValue) => RedirectKey.Normalize(Uri.UnescapeDataString(routeValue));
 

@@ -23,12 +23,12 @@ internal sealed class RedirectMiddleware(RequestDelegate next, RedirectSnapshot 
 
     internal static string Location(RedirectEntry entry, QueryString query)
     {
+        var destination = RedirectUri.ToAscii(entry.Destination);
         if (!entry.KeepsQuery || !query.HasValue)
         {
-            return entry.Destination;
+            return destination;
         }
 
-        var destination = entry.Destination;
         var fragment = destination.IndexOf('#', StringComparison.Ordinal);
         var (target, hash) = fragment >= 0 ? (destination[..fragment], destination[fragment..]) : (destination, "");
         var separator = target.Contains('?', StringComparison.Ordinal) ? "&" : "?";

@@ -11,6 +11,7 @@ internal static class RedirectServiceCollectionExtensions
             .Validate(o => !string.IsNullOrEmpty(o.KeyPrefix), "Redirects:KeyPrefix must not be empty.")
             .Validate(o => o.MaxChain is > 0 and <= 64, "Redirects:MaxChain must be between 1 and 64.")
             .Validate(o => o.ResyncInterval > TimeSpan.Zero, "Redirects:ResyncInterval must be positive.")
+            .Validate(o => o.LossCheckInterval > TimeSpan.Zero, "Redirects:LossCheckInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RedirectSnapshot>();

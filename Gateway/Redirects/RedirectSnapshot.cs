@@ -11,12 +11,16 @@ internal sealed class RedirectSnapshot
     /// <summary>When the table last matched Redis in full; null until the first load.</summary>
     public DateTimeOffset? SyncedAt { get; private set; }
 
-    public void Replace(RedirectTable table, DateTimeOffset syncedAt)
+    /// <summary>The last notable thing a full load did (the seed file imported, Redis found wiped), for /readyz.</summary>
+    public string? Note { get; private set; }
+
+    public void Replace(RedirectTable table, DateTimeOffset syncedAt, string? note = null)
     {
         lock (_writer)
         {
             _current = table;
             SyncedAt = syncedAt;
+            Note = note;
         }
     }
 

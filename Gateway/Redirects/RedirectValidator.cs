@@ -19,7 +19,7 @@ internal sealed class RedirectValidator(IOptionsMonitor<RedirectOptions> options
     public string? Check(string key, RedirectEntry? entry)
     {
         if (string.IsNullOrEmpty(key) || key[0] != '/' || key.StartsWith("//", StringComparison.Ordinal) || key.Length > MaxLength
-            || key.AsSpan().ContainsAny(Forbidden) || key.Contains('?', StringComparison.Ordinal))
+            || key.AsSpan().ContainsAny(Forbidden) || RedirectUri.HasForbiddenUnicode(key) || key.Contains('?', StringComparison.Ordinal))
         {
             return "the key must be a request path starting with a single '/', without query, spaces or control characters";
         }
@@ -30,9 +30,9 @@ internal sealed class RedirectValidator(IOptionsMonitor<RedirectOptions> options
         }
 
         var destination = entry.Destination;
-        if (destination.Length > MaxLength || destination.AsSpan().ContainsAny(Forbidden))
+        if (destination.Length > MaxLength || destination.AsSpan().ContainsAny(Forbidden) || RedirectUri.HasForbiddenUnicode(destination))
         {
-            return "the destination contains spaces, control characters or other characters not allowed in a URL";
+            return "the destination contains spaces, control or invisible characters, or others not allowed in a URL";
         }
 
         if (destination[0] == '/')
