@@ -2,16 +2,82 @@ using System.Text.Json.Serialization;
 
 namespace Gateway.Redirects;
 
-/// <summary>One redirect: where to, 308 (permanent) or 307, and whether the request's query string goes along.</summary>
+/// <summary>
+/// One redirect: where to, with which status, and what it matches. The original's shape
+/// (<c>{"destination","permanent"}</c>) is the whole of an exact entry; the rest is optional: <c>status</c> (301, 302,
+/// 303, 307, 308; <c>permanent</c> is shorthand for 308/307), <c>match</c> (<c>exact</c> or <c>prefix</c>),
+/// <c>keepPath</c> (a prefix entry appends the rest of the path unless false), <c>caseSensitive</c> (true unless
+/// false), <c>expiresAt</c>, <c>preserveQuery</c>.
+/// </summary>
 public sealed record RedirectEntry(
     [property: JsonPropertyName("destination")] string Destination,
     [property: JsonPropertyName("permanent")] bool Permanent,
     [property: JsonPropertyName("preserveQuery"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool? PreserveQuery = null)
 {
+    public const string PrefixMatch = "prefix";
+    public const string ExactMatch = "exact";
+
+    [JsonPropertyName("status"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Status { get; init; }
+
+    [JsonPropertyName("match"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Match { get; init; }
+
+    [JsonPropertyName("keepPath"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? KeepPath { get; init; }
+
+    [JsonPropertyName("caseSensitive"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? CaseSensitive { get; init; }
+
+    [JsonPropertyName("expiresAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     /// <summary>The query string is kept unless the entry says <c>"preserveQuery": false</c>.</summary>
     [JsonIgnore]
     public bool KeepsQuery => PreserveQuery ?? true;
 
     [JsonIgnore]
-    public int StatusCode => Permanent ? StatusCodes.Status308PermanentRedirect : StatusCodes.Status307TemporaryRedirect;
+    public bool IsPrefix => Match == PrefixMatch;
+
+    /// <summary>A prefix entry appends the rest of the request's path unless <c>"keepPath": false</c>.</summary>
+    [JsonIgnore]
+    public bool KeepsPath => KeepPath ?? true;
+
+    [JsonIgnore]
+    public bool IgnoresCase => CaseSensitive == false;
+
+    [JsonIgnore]
+    public int StatusCode => Status ?? (Permanent ? StatusCodes.Status308PermanentRedirect : StatusCodes.Status307TemporaryRedirect);
+
+    [JsonIgnore]
+    public bool IsPermanent => StatusCode is StatusCodes.Status301MovedPermanently or StatusCodes.Status308PermanentRedirect;
+
+    /// <summary>True when the entry has expired at <paramref name="now"/> and must not be served.</summary>
+    public bool ExpiredAt(DateTimeOffset now) => ExpiresAt is { } at && at <= now;
+
+    // Hits on this gateway not yet added to Redis, and the last one's UTC ticks: counted on the request path with two
+    // plain interlocked writes and no allocation, taken by RedirectHitFlush every few seconds.
+    private long _hits;
+    private long _lastHitTicks;
+
+    internal void Hit(long utcTicks)
+    {
+        Interlocked.Increment(ref _hits);
+        Volatile.Write(ref _lastHitTicks, utcTicks);
+    }
+
+    /// <summary>The hits since the last take and the last hit's UTC ticks; the count goes back to zero.</summary>
+    internal (long Count, long LastTicks) TakeHits() => (Interlocked.Exchange(ref _hits, 0), Volatile.Read(ref _lastHitTicks));
+
+    /// <summary>Hits counted on an entry that an edit replaced go on counting on its successor.</summary>
+    internal void CarryHitsTo(RedirectEntry next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var (count, last) = TakeHits();
+        if (count > 0)
+        {
+            Interlocked.Add(ref next._hits, count);
+            Volatile.Write(ref next._lastHitTicks, Math.Max(last, Volatile.Read(ref next._lastHitTicks)));
+        }
+    }
 }

@@ -11,11 +11,12 @@ internal sealed class RedirectMiddleware(RequestDelegate next, RedirectSnapshot 
     public Task InvokeAsync(HttpContext context)
     {
         var table = snapshot.Current;
-        if (table.Count == 0 || !table.TryResolve(context.Request.Path.Value, options.CurrentValue.MaxChain, out var entry))
+        if (table.Count == 0 || !table.TryResolve(context.Request.Path.Value, options.CurrentValue.MaxChain, out var entry, out var matched))
         {
             return next(context);
         }
 
+        matched.Hit(DateTime.UtcNow.Ticks);
         context.Response.StatusCode = entry.StatusCode;
         context.Response.Headers.Location = Location(entry, context.Request.QueryString);
         return Task.CompletedTask;

@@ -13,7 +13,8 @@ internal static class RedirectsCommand
     private const string Usage = """
         usage: dotnet run --project Gateway -- redirects <command>
           list [prefix]                                   entries in Redis (bad ones marked), sorted by path
-          set <path> <destination> [--permanent] [--drop-query]
+          set <path> <destination> [--permanent] [--status=301|302|303|307|308] [--prefix] [--no-keep-path]
+                                   [--ignore-case] [--drop-query] [--expires=<time or 30m|12h|7d>]
           remove <path>
           import <file> [--replace]                       the original's format; --replace makes Redis equal to the file
         paths: /api/v1/revenues or the original's -api-v1-revenues
@@ -47,7 +48,9 @@ internal static class RedirectsCommand
             return (words[0], words.Length) switch
             {
                 ("list", 1 or 2) => await ListAsync(services, words.ElementAtOrDefault(1), output),
-                ("set", 3) => await SetAsync(services, words[1], new RedirectEntry(words[2], flags.Contains("--permanent"), flags.Contains("--drop-query") ? false : null), output, error),
+                ("set", 3) => EntryOf(words[2], flags) is { } entry
+                    ? await SetAsync(services, words[1], entry, output, error)
+                    : await UsageAsync(error),
                 ("remove", 2) => await RemoveAsync(services, words[1], output, error),
                 ("import", 2) => await ImportAsync(services, words[1], flags.Contains("--replace") ? ImportMode.Replace : ImportMode.Merge, output, error),
                 _ => await UsageAsync(error),
@@ -58,6 +61,93 @@ internal static class RedirectsCommand
             await error.WriteLineAsync($"redirects: Redis failed: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>The entry <c>set</c>'s flags describe, or null when a flag's value is not understood.</summary>
+    private static RedirectEntry? EntryOf(string destination, HashSet<string> flags)
+    {
+        int? status = null;
+        if (Value(flags, "--status") is { } statusText)
+        {
+            if (!int.TryParse(statusText, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                return null;
+            }
+
+            status = parsed;
+        }
+
+        DateTimeOffset? expires = null;
+        if (Value(flags, "--expires") is { } expiresText)
+        {
+            expires = ParseExpiry(expiresText);
+            if (expires is null)
+            {
+                return null;
+            }
+        }
+
+        return new RedirectEntry(destination, flags.Contains("--permanent") || status is 301 or 308, flags.Contains("--drop-query") ? false : null)
+        {
+            Status = status,
+            Match = flags.Contains("--prefix") ? RedirectEntry.PrefixMatch : null,
+            KeepPath = flags.Contains("--no-keep-path") ? false : null,
+            CaseSensitive = flags.Contains("--ignore-case") ? false : null,
+            ExpiresAt = expires,
+        };
+    }
+
+    private static string? Value(HashSet<string> flags, string name)
+        => flags.FirstOrDefault(flag => flag.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+
+    /// <summary>An absolute time (ISO 8601) or a lifetime from now: <c>90s</c>, <c>30m</c>, <c>12h</c>, <c>7d</c>.</summary>
+    internal static DateTimeOffset? ParseExpiry(string text)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (text.Length > 1 && double.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.Float, invariant, out var amount) && amount > 0)
+        {
+            TimeSpan? lifetime = text[^1] switch
+            {
+                's' => TimeSpan.FromSeconds(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'd' => TimeSpan.FromDays(amount),
+                _ => null,
+            };
+            if (lifetime is not null)
+            {
+                return DateTimeOffset.UtcNow + lifetime.Value;
+            }
+        }
+
+        return DateTimeOffset.TryParse(text, invariant, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    /// <summary>The entry's rules in a few words: <c>301, prefix, path dropped, any case, query dropped, expires …</c>.</summary>
+    internal static string Describe(RedirectEntry entry)
+    {
+        var parts = new List<string> { entry.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (entry.IsPrefix)
+        {
+            parts.Add(entry.KeepsPath ? "prefix" : "prefix, path dropped");
+        }
+
+        if (entry.IgnoresCase)
+        {
+            parts.Add("any case");
+        }
+
+        if (!entry.KeepsQuery)
+        {
+            parts.Add("query dropped");
+        }
+
+        if (entry.ExpiresAt is { } at)
+        {
+            parts.Add("expires " + at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return string.Join(", ", parts);
     }
 
     private static async Task<int> UsageAsync(TextWriter error)
@@ -81,7 +171,7 @@ internal static class RedirectsCommand
             var entry = RedisRedirectStore.Parse(json);
             var problem = entry is null ? "not an entry's JSON" : validator.Check(key, entry);
             rows.Add((key, problem is null
-                ? $"{key} -> {entry!.Destination} ({entry.StatusCode}{(entry.KeepsQuery ? "" : ", query dropped")})"
+                ? $"{key} -> {entry!.Destination} ({Describe(entry)})"
                 : $"{key} SKIPPED: {problem}: {json}"));
         }
 
@@ -105,7 +195,7 @@ internal static class RedirectsCommand
             return 1;
         }
 
-        await output.WriteLineAsync($"{key} -> {entry.Destination} ({entry.StatusCode})");
+        await output.WriteLineAsync($"{key} -> {entry.Destination} ({Describe(entry)})");
         return 0;
     }
 

@@ -81,8 +81,15 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         return Database.StringGetAsync(redisKeys);
     }
 
+    /// <summary>Writes the entry; one with <c>expiresAt</c> gets a Redis TTL to match, so Redis drops it too.</summary>
     public Task<bool> SetAsync(string key, RedirectEntry entry, bool onlyIfMissing = false)
-        => Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), when: onlyIfMissing ? When.NotExists : When.Always);
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        TimeSpan? lifetime = entry.ExpiresAt is { } at ? Max(at - DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1)) : null;
+        return Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), lifetime, when: onlyIfMissing ? When.NotExists : When.Always);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public Task<bool> RemoveAsync(string key) => Database.KeyDeleteAsync(RedisKeyOf(key));
 
