@@ -23,7 +23,7 @@ internal static class RedirectEndpoints
 
         var api = app.MapGroup("/api/redirects");
         api.MapGet("/{key}", Get);
-        api.MapGet("/", List).AddEndpointFilter(RequireAdminKeyAsync);
+        api.MapGet("/", ListAsync).AddEndpointFilter(RequireAdminKeyAsync);
         api.MapPut("/{key}", SetAsync).AddEndpointFilter(RequireAdminKeyAsync);
         api.MapDelete("/{key}", RemoveAsync).AddEndpointFilter(RequireAdminKeyAsync);
         return app;
@@ -38,14 +38,16 @@ internal static class RedirectEndpoints
             : Results.Json(entry, RedirectJsonContext.Default.RedirectEntry);
     }
 
-    private static IResult List(RedirectSnapshot snapshot, string? prefix, int? limit)
+    /// <summary>Entries sorted by path, each with its hits over every replica and its last hit; <c>X-Hits-Unknown: 1</c> when Redis could not say.</summary>
+    private static async Task<IResult> ListAsync(HttpContext context, RedirectSnapshot snapshot, RedirectListing listing, string? prefix, int? limit, DateTimeOffset? notHitSince)
     {
-        var entries = snapshot.Current.Entries
-            .Where(pair => prefix is null || pair.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .OrderBy(pair => pair.Key, StringComparer.Ordinal)
-            .Take(Math.Clamp(limit ?? DefaultListLimit, 1, 100_000))
-            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
-        return Results.Json(entries, RedirectJsonContext.Default.DictionaryStringRedirectEntry);
+        var (items, hitsKnown) = await listing.ListAsync(snapshot.Current.Entries, prefix, notHitSince, Math.Clamp(limit ?? DefaultListLimit, 1, 1_000_000));
+        if (!hitsKnown)
+        {
+            context.Response.Headers["X-Hits-Unknown"] = "1";
+        }
+
+        return Results.Text(RedirectListing.ToJson(items), "application/json", System.Text.Encoding.UTF8);
     }
 
     private static Task<IResult> SetAsync(string key, RedirectEntry? entry, RedirectEditor editor)

@@ -69,6 +69,13 @@ public sealed record RedirectEntry(
     /// <summary>The hits since the last take and the last hit's UTC ticks; the count goes back to zero.</summary>
     internal (long Count, long LastTicks) TakeHits() => (Interlocked.Exchange(ref _hits, 0), Volatile.Read(ref _lastHitTicks));
 
+    /// <summary>Hits taken but not added to Redis (it failed) go back, to be added next time.</summary>
+    internal void ReturnHits(long count, long utcTicks)
+    {
+        Interlocked.Add(ref _hits, count);
+        Volatile.Write(ref _lastHitTicks, Math.Max(utcTicks, Volatile.Read(ref _lastHitTicks)));
+    }
+
     /// <summary>Hits counted on an entry that an edit replaced go on counting on its successor.</summary>
     internal void CarryHitsTo(RedirectEntry next)
     {
@@ -76,8 +83,7 @@ public sealed record RedirectEntry(
         var (count, last) = TakeHits();
         if (count > 0)
         {
-            Interlocked.Add(ref next._hits, count);
-            Volatile.Write(ref next._lastHitTicks, Math.Max(last, Volatile.Read(ref next._lastHitTicks)));
+            next.ReturnHits(count, last);
         }
     }
 }

@@ -6,17 +6,19 @@ namespace Gateway.Redirects;
 /// The first stage of the pipeline: a request whose path is in the table is answered at once with 307/308 and
 /// <c>Location</c>. A miss is one lookup in memory, no allocation and no network.
 /// </summary>
-internal sealed class RedirectMiddleware(RequestDelegate next, RedirectSnapshot snapshot, IOptionsMonitor<RedirectOptions> options)
+internal sealed class RedirectMiddleware(RequestDelegate next, RedirectSnapshot snapshot, RedirectMetrics metrics, IOptionsMonitor<RedirectOptions> options)
 {
     public Task InvokeAsync(HttpContext context)
     {
         var table = snapshot.Current;
         if (table.Count == 0 || !table.TryResolve(context.Request.Path.Value, options.CurrentValue.MaxChain, out var entry, out var matched))
         {
+            metrics.Miss();
             return next(context);
         }
 
         matched.Hit(DateTime.UtcNow.Ticks);
+        metrics.Hit();
         context.Response.StatusCode = entry.StatusCode;
         context.Response.Headers.Location = Location(entry, context.Request.QueryString);
         return Task.CompletedTask;

@@ -26,6 +26,9 @@ public sealed class RedirectOptions
     /// </summary>
     public TimeSpan LossCheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How often each gateway adds the hits it counted in memory to the totals in Redis.</summary>
+    public TimeSpan HitFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The longest chain A→B→…→Z that is followed to its end; a longer one, or a cycle, is not served.</summary>
     public int MaxChain { get; set; } = 8;
 

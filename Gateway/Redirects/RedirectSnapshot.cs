@@ -18,6 +18,18 @@ internal sealed class RedirectSnapshot
     {
         lock (_writer)
         {
+            // Hits counted on the old entries and not yet added to Redis go on counting on the reloaded ones.
+            if (_current.Count > 0)
+            {
+                foreach (var (key, entry) in _current.Entries)
+                {
+                    if (table.Find(key) is { } next && !ReferenceEquals(next, entry))
+                    {
+                        entry.CarryHitsTo(next);
+                    }
+                }
+            }
+
             _current = table;
             SyncedAt = syncedAt;
             Note = note;

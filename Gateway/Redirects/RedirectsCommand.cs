@@ -12,7 +12,8 @@ internal static class RedirectsCommand
 
     private const string Usage = """
         usage: dotnet run --project Gateway -- redirects <command>
-          list [prefix]                                   entries in Redis (bad ones marked), sorted by path
+          list [prefix] [--not-hit-since=<date>]          entries in Redis (bad ones marked), sorted by path, with hits
+                                                          over every gateway and the last hit
           set <path> <destination> [--permanent] [--status=301|302|303|307|308] [--prefix] [--no-keep-path]
                                    [--ignore-case] [--drop-query] [--expires=<time or 30m|12h|7d>]
           remove <path>
@@ -47,7 +48,7 @@ internal static class RedirectsCommand
         {
             return (words[0], words.Length) switch
             {
-                ("list", 1 or 2) => await ListAsync(services, words.ElementAtOrDefault(1), output),
+                ("list", 1 or 2) => await ListAsync(services, words.ElementAtOrDefault(1), Value(flags, "--not-hit-since"), output, error),
                 ("set", 3) => EntryOf(words[2], flags) is { } entry
                     ? await SetAsync(services, words[1], entry, output, error)
                     : await UsageAsync(error),
@@ -156,23 +157,48 @@ internal static class RedirectsCommand
         return 2;
     }
 
-    private static async Task<int> ListAsync(IServiceProvider services, string? prefix, TextWriter output)
+    private static async Task<int> ListAsync(IServiceProvider services, string? prefix, string? notHitSince, TextWriter output, TextWriter error)
     {
+        DateTimeOffset? since = null;
+        if (notHitSince is not null)
+        {
+            if (!DateTimeOffset.TryParse(notHitSince, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return await UsageAsync(error);
+            }
+
+            since = parsed;
+        }
+
         var store = services.GetRequiredService<RedisRedirectStore>();
         var validator = services.GetRequiredService<RedirectValidator>();
+        var path = prefix is null ? null : RedirectKey.Normalize(prefix);
+        var valid = new List<KeyValuePair<string, RedirectEntry>>();
         var rows = new List<(string Key, string Text)>();
         await foreach (var (key, json) in store.ScanAsync())
         {
-            if (prefix is not null && !key.StartsWith(RedirectKey.Normalize(prefix), StringComparison.Ordinal))
+            if (path is not null && !key.StartsWith(path, StringComparison.Ordinal))
             {
                 continue;
             }
 
             var entry = RedisRedirectStore.Parse(json);
             var problem = entry is null ? "not an entry's JSON" : validator.Check(key, entry);
-            rows.Add((key, problem is null
-                ? $"{key} -> {entry!.Destination} ({Describe(entry)})"
-                : $"{key} SKIPPED: {problem}: {json}"));
+            if (problem is null)
+            {
+                valid.Add(new(key, entry!));
+            }
+            else if (since is null)
+            {
+                rows.Add((key, $"{key} SKIPPED: {problem}: {json}"));
+            }
+        }
+
+        var (items, _) = await services.GetRequiredService<RedirectListing>().ListAsync(valid, null, since, int.MaxValue);
+        foreach (var item in items)
+        {
+            var last = item.LastHit is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "never";
+            rows.Add((item.Key, $"{item.Key} -> {item.Entry.Destination} ({Describe(item.Entry)}) hits {item.Hits}, last {last}"));
         }
 
         foreach (var (_, text) in rows.OrderBy(row => row.Key, StringComparer.Ordinal))
@@ -180,7 +206,7 @@ internal static class RedirectsCommand
             await output.WriteLineAsync(text);
         }
 
-        await output.WriteLineAsync($"{rows.Count} entries");
+        await output.WriteLineAsync(since is null ? $"{rows.Count} entries" : $"{rows.Count} entries not hit since {since:O}");
         return 0;
     }
 
