@@ -24,6 +24,8 @@ internal static class RedirectEndpoints
         var api = app.MapGroup("/api/redirects");
         api.MapGet("/{key}", Get);
         api.MapGet("/", ListAsync).AddEndpointFilter(RequireAdminKeyAsync);
+        api.MapGet("/export", ExportAsync).AddEndpointFilter(RequireAdminKeyAsync);
+        api.MapPost("/import", ImportAsync).AddEndpointFilter(RequireAdminKeyAsync);
         api.MapPut("/{key}", SetAsync).AddEndpointFilter(RequireAdminKeyAsync);
         api.MapDelete("/{key}", RemoveAsync).AddEndpointFilter(RequireAdminKeyAsync);
         return app;
@@ -48,6 +50,70 @@ internal static class RedirectEndpoints
         }
 
         return Results.Text(RedirectListing.ToJson(items), "application/json", System.Text.Encoding.UTF8);
+    }
+
+    /// <summary>The whole table as a download: JSON (key → entry) or, with <c>?format=csv</c>, CSV.</summary>
+    private static IResult ExportAsync(RedirectSnapshot snapshot, string? format)
+    {
+        var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
+        var entries = snapshot.Current.Entries;
+        return Results.Stream(
+            async body =>
+            {
+                // Written to memory first (CsvHelper writes synchronously), then out.
+                using var buffer = new MemoryStream();
+                if (csv)
+                {
+                    RedirectFile.WriteCsv(buffer, entries);
+                }
+                else
+                {
+                    await RedirectFile.WriteJsonAsync(buffer, entries, CancellationToken.None);
+                }
+
+                buffer.Position = 0;
+                await buffer.CopyToAsync(body);
+            },
+            csv ? "text/csv; charset=utf-8" : "application/json",
+            csv ? "redirects.csv" : "redirects.json");
+    }
+
+    /// <summary>
+    /// A whole table in the body (JSON, <c>application/json</c>, or CSV, <c>text/csv</c>; anything else is a 415), added to
+    /// the table or, with <c>?mode=replace</c>, made the table. All or nothing: a 400 problem lists every bad line.
+    /// </summary>
+    private static async Task<IResult> ImportAsync(HttpRequest request, RedirectImporter importer, string? mode)
+    {
+        var format = request.ContentType is { } type && type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) ? RedirectFileFormat.Csv
+            : request.HasJsonContentType() ? RedirectFileFormat.Json
+            : (RedirectFileFormat?)null;
+        if (format is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the table as application/json or text/csv");
+        }
+
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
+        IReadOnlyList<RedirectFileItem> items;
+        try
+        {
+            items = RedirectFile.Read(body.ToArray(), format.Value);
+        }
+        catch (InvalidDataException e)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a redirect table", detail: e.Message);
+        }
+
+        var replace = string.Equals(mode, "replace", StringComparison.OrdinalIgnoreCase);
+        return await WhileRedisAnswersAsync(async () =>
+        {
+            var result = await importer.ImportAsync(items, replace ? ImportMode.Replace : ImportMode.Merge, request.HttpContext.RequestAborted);
+            return result.Problems.Count > 0
+                ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Nothing imported",
+                    detail: $"{result.Problems.Count} entries refused; the table is unchanged.",
+                    extensions: new Dictionary<string, object?> { ["errors"] = result.Problems })
+                : Results.Json(new ImportSummary(result.Written, result.Deleted), RedirectJsonContext.Default.ImportSummary);
+        });
     }
 
     private static Task<IResult> SetAsync(string key, RedirectEntry? entry, RedirectEditor editor)

@@ -377,7 +377,7 @@ internal sealed partial class RedirectSync(
             LogSeeded(logger, result.Written, path);
             return result.Written > 0 ? $"{result.Written} entries imported from {file}" : null;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is IOException or InvalidDataException)
         {
             LogSeedUnreadable(logger, path, e.Message);
             return null;

@@ -17,7 +17,10 @@ internal static class RedirectsCommand
           set <path> <destination> [--permanent] [--status=301|302|303|307|308] [--prefix] [--no-keep-path]
                                    [--ignore-case] [--drop-query] [--expires=<time or 30m|12h|7d>]
           remove <path>
-          import <file> [--replace]                       the original's format; --replace makes Redis equal to the file
+          import <file> [--replace]                       JSON (key -> entry) or CSV (.csv: source,target,status,match,
+                                                          keepPath,caseSensitive,preserveQuery,expiresAt); all or nothing;
+                                                          --replace makes Redis equal to the file
+          export <file>                                   the table in Redis, as JSON or (.csv) CSV
         paths: /api/v1/revenues or the original's -api-v1-revenues
         """;
 
@@ -53,6 +56,7 @@ internal static class RedirectsCommand
                     ? await SetAsync(services, words[1], entry, output, error)
                     : await UsageAsync(error),
                 ("remove", 2) => await RemoveAsync(services, words[1], output, error),
+                ("export", 2) => await ExportAsync(services, words[1], output),
                 ("import", 2) => await ImportAsync(services, words[1], flags.Contains("--replace") ? ImportMode.Replace : ImportMode.Merge, output, error),
                 _ => await UsageAsync(error),
             };
@@ -246,12 +250,12 @@ internal static class RedirectsCommand
             return 1;
         }
 
-        IReadOnlyList<KeyValuePair<string, RedirectEntry?>> entries;
+        IReadOnlyList<RedirectFileItem> entries;
         try
         {
             entries = await RedirectSeedFile.ReadAsync(file, CancellationToken.None);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
+        catch (InvalidDataException e)
         {
             await error.WriteLineAsync($"redirects: {file} is not a redirect table: {e.Message}");
             return 1;
@@ -270,6 +274,25 @@ internal static class RedirectsCommand
         }
 
         await output.WriteLineAsync($"imported {result.Written} entries from {file}{(mode == ImportMode.Replace ? $", deleted {result.Deleted} others" : "")}");
+        return 0;
+    }
+
+    private static async Task<int> ExportAsync(IServiceProvider services, string file, TextWriter output)
+    {
+        var table = await services.GetRequiredService<RedirectLoader>().LoadAsync(CancellationToken.None);
+        await using (var stream = File.Create(file))
+        {
+            if (RedirectFile.FormatOf(file) == RedirectFileFormat.Csv)
+            {
+                RedirectFile.WriteCsv(stream, table.Entries);
+            }
+            else
+            {
+                await RedirectFile.WriteJsonAsync(stream, table.Entries, CancellationToken.None);
+            }
+        }
+
+        await output.WriteLineAsync($"exported {table.Count} entries to {file}");
         return 0;
     }
 
