@@ -28,6 +28,7 @@ internal static class RedirectEndpoints
         api.MapPost("/import", ImportAsync).AddEndpointFilter(RequireAdminKeyAsync);
         api.MapPut("/{key}", SetAsync).AddEndpointFilter(RequireAdminKeyAsync);
         api.MapDelete("/{key}", RemoveAsync).AddEndpointFilter(RequireAdminKeyAsync);
+        app.MapRedirectAdminPage();
         return app;
     }
 
