@@ -11,8 +11,10 @@ namespace Gateway.Redirects;
 /// </summary>
 internal sealed class RedirectTable
 {
-    private readonly FrozenDictionary<string, RedirectEntry> _base;
-    private readonly FrozenDictionary<string, RedirectEntry>.AlternateLookup<ReadOnlySpan<char>> _baseLookup;
+    // A plain Dictionary, not a FrozenDictionary: as fast to look up in here, and several times faster to build for a
+    // million keys (the frozen one analyses the keys first), which is what a full load waits on.
+    private readonly Dictionary<string, RedirectEntry> _base;
+    private readonly Dictionary<string, RedirectEntry>.AlternateLookup<ReadOnlySpan<char>> _baseLookup;
     private readonly FrozenDictionary<string, string> _baseFolded;
     private readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _baseFoldedLookup;
     private readonly Dictionary<string, RedirectEntry?> _overlay;
@@ -22,7 +24,7 @@ internal sealed class RedirectTable
     private readonly bool _anyPrefix;
 
     private RedirectTable(
-        FrozenDictionary<string, RedirectEntry> entries,
+        Dictionary<string, RedirectEntry> entries,
         FrozenDictionary<string, string> folded,
         Dictionary<string, RedirectEntry?> overlay,
         Dictionary<string, string> overlayFolded,
@@ -76,7 +78,12 @@ internal sealed class RedirectTable
 
     public static RedirectTable Create(IEnumerable<KeyValuePair<string, RedirectEntry>> entries)
     {
-        var frozen = entries.ToFrozenDictionary(StringComparer.Ordinal);
+        var frozen = new Dictionary<string, RedirectEntry>(entries is ICollection<KeyValuePair<string, RedirectEntry>> known ? known.Count : 0, StringComparer.Ordinal);
+        foreach (var (key, entry) in entries)
+        {
+            frozen[key] = entry;
+        }
+
         var folded = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var anyPrefix = false;
         foreach (var (key, entry) in frozen)
