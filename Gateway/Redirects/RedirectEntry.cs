@@ -18,23 +18,24 @@ public sealed record RedirectEntry(
     public const string ExactMatch = "exact";
 
     // The rules beyond the original's shape live in one side object, absent for a plain entry: a million plain entries
-    // then cost one reference each for them instead of ~40 bytes.
+    // then cost one reference each for them instead of ~40 bytes. The JSON source generator sets every init property,
+    // absent ones to null, so a null creates no side object.
     private Rules? _rules;
 
     [JsonPropertyName("status"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Status { get => _rules?.Status; init => Set().Status = value; }
+    public int? Status { get => _rules?.Status; init { if (value is not null || _rules is not null) { Set().Status = value; } } }
 
     [JsonPropertyName("match"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Match { get => _rules?.Match; init => Set().Match = value; }
+    public string? Match { get => _rules?.Match; init { if (value is not null || _rules is not null) { Set().Match = value; } } }
 
     [JsonPropertyName("keepPath"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public bool? KeepPath { get => _rules?.KeepPath; init => Set().KeepPath = value; }
+    public bool? KeepPath { get => _rules?.KeepPath; init { if (value is not null || _rules is not null) { Set().KeepPath = value; } } }
 
     [JsonPropertyName("caseSensitive"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public bool? CaseSensitive { get => _rules?.CaseSensitive; init => Set().CaseSensitive = value; }
+    public bool? CaseSensitive { get => _rules?.CaseSensitive; init { if (value is not null || _rules is not null) { Set().CaseSensitive = value; } } }
 
     [JsonPropertyName("expiresAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public DateTimeOffset? ExpiresAt { get => _rules?.ExpiresAt; init => Set().ExpiresAt = value; }
+    public DateTimeOffset? ExpiresAt { get => _rules?.ExpiresAt; init { if (value is not null || _rules is not null) { Set().ExpiresAt = value; } } }
 
     private Rules Set() => _rules ??= new Rules();
 
