@@ -7,40 +7,8 @@ using StackExchange.Redis;
 namespace Gateway.Tests.Redirects;
 
 /// <summary>The redirect table against a real Redis, edited the way ops would with redis-cli, served by real gateways.</summary>
-public sealed class RedirectIntegrationTests : IAsyncLifetime
+public sealed class RedirectIntegrationTests : RedirectTestBed
 {
-    private const string Prefix = "gateway:redirect:";
-    private const string AdminKey = "admin-key-for-tests-0123456789abcdef";
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(1);
-
-    private RedisServer _redis = null!;
-    private StubUpstream _strapi = null!;
-    private StubUpstream _frontend = null!;
-    private ConnectionMultiplexer _ops = null!;
-    private readonly List<GatewayHost> _gateways = [];
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        _strapi = await StubUpstream.StartAsync();
-        _frontend = await StubUpstream.StartAsync();
-        _frontend.Respond(200, "frontend", "text/plain");
-        _ops = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false");
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var gateway in _gateways)
-        {
-            await gateway.DisposeAsync();
-        }
-
-        await _ops.DisposeAsync();
-        await _strapi.DisposeAsync();
-        await _frontend.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task EmptyTable_SeedFileImported_OriginalKeysServed()
     {
@@ -427,82 +395,5 @@ public sealed class RedirectIntegrationTests : IAsyncLifetime
 
         Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/promo"));
         Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/evil"));
-    }
-
-    private GatewayHost NewGateway(string? adminKey = null, string? resyncInterval = null)
-    {
-        var gateway = new GatewayHost(_strapi.BaseUrl, _frontend.BaseUrl, _redis.Configuration, new Dictionary<string, string?>
-        {
-            ["Redirects:AdminKey"] = adminKey,
-            ["Redirects:ResyncInterval"] = resyncInterval ?? "00:05:00",
-        });
-        _gateways.Add(gateway);
-        return gateway;
-    }
-
-    /// <summary>A gateway whose table has been loaded (its readiness says so).</summary>
-    private async Task<HttpClient> StartGatewayAsync(string? adminKey = null, GatewayHost? gateway = null)
-    {
-        var client = (gateway ?? NewGateway(adminKey)).CreateGatewayClient();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            using var ready = await client.GetAsync("/readyz");
-            if (ready.StatusCode == HttpStatusCode.OK || DateTime.UtcNow > deadline)
-            {
-                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-                return client;
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
-    private Task<bool> SetRawAsync(string key, string value) => _ops.GetDatabase().StringSetAsync(Prefix + key, value);
-
-    private static async Task AssertRedirectAsync(HttpClient client, string path, HttpStatusCode status, string location)
-    {
-        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal(location, response.Headers.Location?.OriginalString);
-    }
-
-    private static async Task EventuallyAsync(HttpClient client, string path, HttpStatusCode status, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        HttpStatusCode last;
-        do
-        {
-            using var response = await client.GetAsync(path);
-            last = response.StatusCode;
-            if (last == status)
-            {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        Assert.Fail($"{path} answered {(int)last}, not {(int)status}, for {within.TotalSeconds} s");
-    }
-
-    private static Task<HttpResponseMessage> PutAsync(HttpClient client, string key, string json, string? adminKey)
-        => SendAsync(client, HttpMethod.Put, "/api/redirects/" + key, json, adminKey);
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string? json, string? adminKey)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        if (adminKey is not null)
-        {
-            request.Headers.Add("X-Admin-Key", adminKey);
-        }
-
-        return await client.SendAsync(request);
     }
 }

@@ -40,6 +40,73 @@ public sealed class RedirectTableTests
         Assert.False(entry.Permanent);
     }
 
+    [Theory]
+    [InlineData("/a", "/one")]
+    [InlineData("/a/", "/one/")]
+    [InlineData("/a/x/y", "/one/x/y")]
+    [InlineData("/a/b", "/exact")]
+    [InlineData("/a/b/x", "/two/x")]
+    [InlineData("/A/b/x", "/one-folded/b/x")]
+    [InlineData("/ab", null)]
+    [InlineData("/gone/x", null)]
+    public void Resolve_ExactThenLongestPrefix_ThroughBaseAndEdits(string path, string? destination)
+    {
+        var table = RedirectTable.Create(
+        [
+            new("/a", new RedirectEntry("/one", false) { Match = RedirectEntry.PrefixMatch }),
+            new("/a/b", new RedirectEntry("/exact", false)),
+            new("/gone", new RedirectEntry("/g", false) { Match = RedirectEntry.PrefixMatch, CaseSensitive = false }),
+        ]);
+        table = table.With(
+        [
+            new("/A", new RedirectEntry("/one-folded", false) { Match = RedirectEntry.PrefixMatch, CaseSensitive = false }),
+            new("/a/b/", new RedirectEntry("/unused", false)),
+            new("/a/b/", null),
+            new("/a/b", new RedirectEntry("/two", false) { Match = RedirectEntry.PrefixMatch }),
+            new("/gone", null),
+        ]).With("/a/b", new RedirectEntry("/two", false) { Match = RedirectEntry.PrefixMatch });
+
+        // "/a/b" is now a prefix entry: it answers "/a/b" itself with its destination.
+        var expected = destination == "/exact" ? "/two" : destination;
+        Assert.Equal(expected is not null, table.TryResolve(path, 8, out var entry));
+        Assert.Equal(expected, entry?.Destination);
+        Assert.Equal(expected is not null, table.Compact().TryResolve(path, 8, out var compacted));
+        Assert.Equal(expected, compacted?.Destination);
+    }
+
+    [Fact]
+    public void Resolve_ExpiredEntry_PassedOver()
+    {
+        var table = RedirectTable.Create(
+        [
+            new("/a", new RedirectEntry("/prefix", false) { Match = RedirectEntry.PrefixMatch }),
+            new("/a/b", new RedirectEntry("/expired", false) { ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1) }),
+            new("/a/c", new RedirectEntry("/live", false) { ExpiresAt = DateTimeOffset.UtcNow.AddHours(1) }),
+        ]);
+
+        Assert.True(table.TryResolve("/a/b", 8, out var expired));
+        Assert.Equal("/prefix/b", expired.Destination);
+        Assert.True(table.TryResolve("/a/c", 8, out var live));
+        Assert.Equal("/live", live.Destination);
+    }
+
+    [Fact]
+    public void Resolve_Hit_CountedOnTheMatchedEntry_CarriedAcrossAnEdit()
+    {
+        var entry = new RedirectEntry("/x", false);
+        var table = RedirectTable.Create([new("/a", entry)]);
+
+        Assert.True(table.TryResolve("/a", 8, out _, out var matched));
+        matched.Hit(42);
+        matched.Hit(43);
+        var replacement = new RedirectEntry("/y", false);
+        table.With("/a", replacement);
+
+        Assert.Same(entry, matched);
+        Assert.Equal((2L, 43L), replacement.TakeHits());
+        Assert.Equal((0L, 43L), entry.TakeHits());
+    }
+
     [Fact]
     public void Resolve_CycleOrTooLongChain_NotServed()
     {

@@ -12,6 +12,9 @@ public sealed class RedirectValidatorTests
     [InlineData("/old", "/new?tab=paid#top")]
     [InlineData("/old", "https://docs.example.com/guide")]
     [InlineData("/old", "http://DOCS.example.com/guide")]
+    [InlineData("/old", "/café")]
+    [InlineData("/old", "/／x")]
+    [InlineData("/café", "/menu")]
     public void Accepted(string key, string destination)
     {
         Assert.Null(Validator.Check(key, new RedirectEntry(destination, false)));
@@ -35,9 +38,22 @@ public sealed class RedirectValidatorTests
     [InlineData("//old", "/new")]
     [InlineData("/old?x=1", "/new")]
     [InlineData("/ol\td", "/new")]
+    [InlineData("/old", "/new\u2028")]
+    [InlineData("/old", "/new\u2029")]
+    [InlineData("/old", "/new\u00a0x")]
+    [InlineData("/old", "/new\u200b")]
+    [InlineData("/old", "/new\u202e")]
+    [InlineData("/old", "/new\u0085")]
+    [InlineData("/ol\u2028d", "/new")]
     public void Refused(string key, string destination)
     {
         Assert.NotNull(Validator.Check(key, new RedirectEntry(destination, false)));
+    }
+
+    [Fact]
+    public void LoneSurrogate_Refused()
+    {
+        Assert.NotNull(Validator.Check("/old", new RedirectEntry("/new" + '\ud800', false)));
     }
 
     private sealed class StaticOptions(RedirectOptions value) : IOptionsMonitor<RedirectOptions>

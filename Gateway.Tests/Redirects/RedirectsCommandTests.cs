@@ -113,6 +113,28 @@ public sealed class RedirectsCommandTests : IAsyncLifetime
         Assert.Empty(await KeysAsync());
     }
 
+    [Fact]
+    public async Task Set_RulesAndExpiry_StoredWithARedisTtl_ListedInWords()
+    {
+        await using var gateway = Gateway();
+
+        var set = await RunAsync(gateway, "redirects", "set", "/docs", "/manual", "--status=301", "--prefix", "--ignore-case", "--expires=2h");
+        var loop = await RunAsync(gateway, "redirects", "set", "/docs2", "/docs2/v2", "--prefix");
+        var badStatus = await RunAsync(gateway, "redirects", "set", "/x", "/y", "--status=299");
+        var badExpiry = await RunAsync(gateway, "redirects", "set", "/x", "/y", "--expires=soon");
+        var list = await RunAsync(gateway, "redirects", "list");
+
+        Assert.True(set.Code == 0, set.Error);
+        var ttl = await _ops.GetDatabase().KeyTimeToLiveAsync(Prefix + "/docs");
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(119), TimeSpan.FromHours(2));
+        Assert.Contains("/docs -> /manual (301, prefix, any case, expires ", list.Output, StringComparison.Ordinal);
+        Assert.Equal(1, loop.Code);
+        Assert.Contains("loop", loop.Error, StringComparison.Ordinal);
+        Assert.Equal(1, badStatus.Code);
+        Assert.Equal(2, badExpiry.Code);
+        Assert.Equal(["/docs"], await KeysAsync());
+    }
+
     private GatewayHost Gateway() => new(new Uri("http://127.0.0.1:9/"), new Uri("http://127.0.0.1:9/"), _redis.Configuration,
         new Dictionary<string, string?> { ["Redirects:SeedFile"] = "" });
 

@@ -9,7 +9,7 @@ internal sealed class RedirectHealthCheck(RedirectSnapshot snapshot, TimeProvide
     {
         var table = snapshot.Current;
         return Task.FromResult(snapshot.SyncedAt is { } at
-            ? HealthCheckResult.Healthy($"{table.Count} entries, in full step with Redis {(time.GetUtcNow() - at).TotalSeconds:0} s ago")
+            ? HealthCheckResult.Healthy($"{table.Count} entries, in full step with Redis {(time.GetUtcNow() - at).TotalSeconds:0} s ago{(snapshot.Note is { } note ? "; " + note : "")}")
             : HealthCheckResult.Unhealthy("never loaded from Redis: no redirect is served"));
     }
 }

@@ -18,25 +18,32 @@ internal enum ImportMode
 /// <summary>The outcome of an import: how many were written and deleted, or why nothing was.</summary>
 internal sealed record ImportResult(int Written, int Deleted, IReadOnlyList<string> Problems);
 
+/// <summary>What the admin API answers for an import that went through.</summary>
+internal sealed record ImportSummary(
+    [property: System.Text.Json.Serialization.JsonPropertyName("written")] int Written,
+    [property: System.Text.Json.Serialization.JsonPropertyName("deleted")] int Deleted);
+
 /// <summary>Writes a set of entries into Redis after validating all of them together (a cycle spans entries).</summary>
 internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidator validator, IOptionsMonitor<RedirectOptions> options)
 {
-    public async Task<ImportResult> ImportAsync(IReadOnlyList<KeyValuePair<string, RedirectEntry?>> entries, ImportMode mode, CancellationToken cancel)
+    public async Task<ImportResult> ImportAsync(IReadOnlyList<RedirectFileItem> items, ImportMode mode, CancellationToken cancel)
     {
-        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(items);
 
         var problems = new List<string>();
         var valid = new List<KeyValuePair<string, RedirectEntry>>();
-        foreach (var (key, entry) in entries)
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (line, key, entry, unreadable) in items)
         {
-            var problem = validator.Check(key, entry);
+            var problem = unreadable ?? (lines.TryGetValue(key, out var earlier) ? $"{key} is also on line {earlier}" : validator.Check(key, entry));
+            lines.TryAdd(key, line);
             if (problem is null)
             {
                 valid.Add(new(key, entry!));
             }
             else
             {
-                problems.Add($"{key}: {problem}");
+                problems.Add($"line {line}: {key}: {problem}");
             }
         }
 
@@ -45,7 +52,7 @@ internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidat
         {
             if (!RedirectKey.LocalPath(entry.Destination).IsEmpty && !table.TryResolve(key, options.CurrentValue.MaxChain, out _))
             {
-                problems.Add($"{key}: part of a cycle or of a chain longer than {options.CurrentValue.MaxChain}");
+                problems.Add($"line {lines[key]}: {key}: part of a cycle or of a chain longer than {options.CurrentValue.MaxChain}");
             }
         }
 

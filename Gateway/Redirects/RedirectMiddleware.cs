@@ -6,16 +6,19 @@ namespace Gateway.Redirects;
 /// The first stage of the pipeline: a request whose path is in the table is answered at once with 307/308 and
 /// <c>Location</c>. A miss is one lookup in memory, no allocation and no network.
 /// </summary>
-internal sealed class RedirectMiddleware(RequestDelegate next, RedirectSnapshot snapshot, IOptionsMonitor<RedirectOptions> options)
+internal sealed class RedirectMiddleware(RequestDelegate next, RedirectSnapshot snapshot, RedirectMetrics metrics, IOptionsMonitor<RedirectOptions> options)
 {
     public Task InvokeAsync(HttpContext context)
     {
         var table = snapshot.Current;
-        if (table.Count == 0 || !table.TryResolve(context.Request.Path.Value, options.CurrentValue.MaxChain, out var entry))
+        if (table.Count == 0 || !table.TryResolve(context.Request.Path.Value, options.CurrentValue.MaxChain, out var entry, out var matched))
         {
+            metrics.Miss();
             return next(context);
         }
 
+        matched.Hit(DateTime.UtcNow.Ticks);
+        metrics.Hit();
         context.Response.StatusCode = entry.StatusCode;
         context.Response.Headers.Location = Location(entry, context.Request.QueryString);
         return Task.CompletedTask;
@@ -23,12 +26,12 @@ internal sealed class RedirectMiddleware(RequestDelegate next, RedirectSnapshot 
 
     internal static string Location(RedirectEntry entry, QueryString query)
     {
+        var destination = RedirectUri.ToAscii(entry.Destination);
         if (!entry.KeepsQuery || !query.HasValue)
         {
-            return entry.Destination;
+            return destination;
         }
 
-        var destination = entry.Destination;
         var fragment = destination.IndexOf('#', StringComparison.Ordinal);
         var (target, hash) = fragment >= 0 ? (destination[..fragment], destination[fragment..]) : (destination, "");
         var separator = target.Contains('?', StringComparison.Ordinal) ? "&" : "?";

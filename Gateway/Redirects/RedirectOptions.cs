@@ -20,6 +20,15 @@ public sealed class RedirectOptions
     /// </summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// This often each gateway asks Redis (one EXISTS) whether its marker key is still there; gone means Redis lost its
+    /// data (FLUSHALL, FLUSHDB, a restart without persistence), which no notification tells, and the table is reloaded.
+    /// </summary>
+    public TimeSpan LossCheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often each gateway adds the hits it counted in memory to the totals in Redis.</summary>
+    public TimeSpan HitFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The longest chain A→B→…→Z that is followed to its end; a longer one, or a cycle, is not served.</summary>
     public int MaxChain { get; set; } = 8;
 

@@ -11,6 +11,8 @@ internal static class RedirectServiceCollectionExtensions
             .Validate(o => !string.IsNullOrEmpty(o.KeyPrefix), "Redirects:KeyPrefix must not be empty.")
             .Validate(o => o.MaxChain is > 0 and <= 64, "Redirects:MaxChain must be between 1 and 64.")
             .Validate(o => o.ResyncInterval > TimeSpan.Zero, "Redirects:ResyncInterval must be positive.")
+            .Validate(o => o.LossCheckInterval > TimeSpan.Zero, "Redirects:LossCheckInterval must be positive.")
+            .Validate(o => o.HitFlushInterval > TimeSpan.Zero, "Redirects:HitFlushInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RedirectSnapshot>();
@@ -19,7 +21,11 @@ internal static class RedirectServiceCollectionExtensions
         services.AddSingleton<RedirectLoader>();
         services.AddSingleton<RedirectImporter>();
         services.AddSingleton<RedirectEditor>();
+        services.AddSingleton<RedirectHitStore>();
+        services.AddSingleton<RedirectListing>();
+        services.AddSingleton<RedirectMetrics>();
         services.AddHostedService<RedirectSync>();
+        services.AddHostedService<RedirectHitFlush>();
         return services;
     }
 

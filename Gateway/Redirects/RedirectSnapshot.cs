@@ -11,12 +11,28 @@ internal sealed class RedirectSnapshot
     /// <summary>When the table last matched Redis in full; null until the first load.</summary>
     public DateTimeOffset? SyncedAt { get; private set; }
 
-    public void Replace(RedirectTable table, DateTimeOffset syncedAt)
+    /// <summary>The last notable thing a full load did (the seed file imported, Redis found wiped), for /readyz.</summary>
+    public string? Note { get; private set; }
+
+    public void Replace(RedirectTable table, DateTimeOffset syncedAt, string? note = null)
     {
         lock (_writer)
         {
+            // Hits counted on the old entries and not yet added to Redis go on counting on the reloaded ones.
+            if (_current.Count > 0)
+            {
+                foreach (var (key, entry) in _current.Entries)
+                {
+                    if (table.Find(key) is { } next && !ReferenceEquals(next, entry))
+                    {
+                        entry.CarryHitsTo(next);
+                    }
+                }
+            }
+
             _current = table;
             SyncedAt = syncedAt;
+            Note = note;
         }
     }
 

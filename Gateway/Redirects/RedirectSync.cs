@@ -10,9 +10,13 @@ namespace Gateway.Redirects;
 /// while the gateway was cut off are not lost); in between, Redis keyspace notifications name each key that changed,
 /// and only that key is read again (by one reader, in batches, so the last edit of a key is the one that stays).
 /// Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips looks for what notifications
-/// cannot tell: the database flushed (a marker key of this gateway gone), notifications switched off, or a changed key
-/// that could not be read; any of them, or a server that refuses CONFIG, means a full load. While Redis is away the last table keeps being served. The start-up load imports
-/// <see cref="RedirectOptions.SeedFile"/> when Redis holds no entry.
+/// cannot tell: notifications switched off, or a changed key that could not be read; any of them, or a server that
+/// refuses CONFIG, means a full load. A loss of Redis's data (FLUSHALL, FLUSHDB, a restart without persistence), which
+/// no notification tells either, is watched for every <see cref="RedirectOptions.LossCheckInterval"/> (this gateway's
+/// marker key gone) and reloads the table at once. While Redis is away the last table keeps being served.
+/// <see cref="RedirectOptions.SeedFile"/> is imported by whichever gateway first finds the table empty in a Redis that
+/// has no <see cref="RedisRedirectStore.SeededKey"/> (a new or wiped Redis); never when ops emptied the table with DEL.
+/// The rule depends on what Redis holds only, so every replica reaches the same table whatever its own history.
 /// </summary>
 internal sealed partial class RedirectSync(
     IConnectionMultiplexer redis,
@@ -33,7 +37,7 @@ internal sealed partial class RedirectSync(
     private readonly string _markerId = Guid.NewGuid().ToString("N");
     private volatile bool _loading;
     private volatile bool _missed;
-    private bool _seeded;
+    private volatile bool _lost;
     private bool _failing;
     private bool _subscribed;
 
@@ -42,6 +46,7 @@ internal sealed partial class RedirectSync(
         redis.ConnectionRestored += OnConnectionRestored;
         redis.ConfigurationChanged += OnConfigurationChanged;
         var reading = ReadChangesAsync(stoppingToken);
+        var watching = WatchForLossAsync(stoppingToken);
         try
         {
             var full = true;
@@ -73,6 +78,7 @@ internal sealed partial class RedirectSync(
             redis.ConfigurationChanged -= OnConfigurationChanged;
             _changed.Writer.TryComplete();
             await reading;
+            await watching;
         }
     }
 
@@ -184,6 +190,58 @@ internal sealed partial class RedirectSync(
     }
 
     /// <summary>
+    /// Every <see cref="RedirectOptions.LossCheckInterval"/>, one EXISTS of this gateway's marker key, set before each
+    /// full load: gone means the database lost its data, and the table is reloaded at once. Redis unreachable is the
+    /// reconnection's business, not this loop's.
+    /// </summary>
+    private async Task WatchForLossAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(options.CurrentValue.LossCheckInterval, time, stoppingToken);
+                if (snapshot.SyncedAt is null || _loading || _lost)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (!await store.Database.KeyExistsAsync(Marker))
+                    {
+                        _lost = true;
+                        LogDataLost(logger, snapshot.Current.Count);
+                        WantResync();
+                    }
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // Redis away: the reconnection resyncs.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void WantResync()
+    {
+        if (_resyncWanted.CurrentCount == 0)
+        {
+            try
+            {
+                _resyncWanted.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Wanted twice at once: one resync is enough.
+            }
+        }
+    }
+
+    /// <summary>
     /// Either connection coming back means a resync: while the commands connection was away nothing could be read,
     /// and while the pub/sub connection was away (Redis drops it alone when a subscriber falls behind its
     /// client-output-buffer-limit) notifications were lost.
@@ -205,30 +263,8 @@ internal sealed partial class RedirectSync(
         WantResync();
     }
 
-    private void WantResync()
-    {
-        if (_resyncWanted.CurrentCount == 0)
-        {
-            try
-            {
-                _resyncWanted.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Two events at once: one resync is already wanted.
-            }
-        }
-    }
-
-    /// <summary>The marker key: <see cref="RedirectOptions.KeyPrefix"/> with its last character changed, so no entry's key.</summary>
-    private RedisKey Marker
-    {
-        get
-        {
-            var prefix = store.Prefix;
-            return $"{prefix[..^1]}{(prefix[^1] == '-' ? '_' : '-')}sync:{_markerId}";
-        }
-    }
+    /// <summary>This gateway's marker key (<c>gateway:redirect-sync:&lt;id&gt;</c>): set before each full load, so a flush removes it.</summary>
+    private RedisKey Marker => store.SideKey("sync:" + _markerId);
 
     /// <summary>Outlives a few missed checks, so a marker gone means the database lost it, not that this gateway was slow.</summary>
     private TimeSpan MarkerLifetime => (options.CurrentValue.ResyncInterval * 3) + TimeSpan.FromMinutes(1);
@@ -273,12 +309,26 @@ internal sealed partial class RedirectSync(
             _loading = true;
             var started = time.GetTimestamp();
             var table = await loader.LoadAsync(cancel);
-            if (table.Count == 0 && !_seeded && await SeedAsync(cancel))
+            string? seeded = null;
+            if (table.Count == 0)
             {
-                table = await loader.LoadAsync(cancel);
+                seeded = await SeedAsync(cancel);
+                if (seeded is not null)
+                {
+                    table = await loader.LoadAsync(cancel);
+                }
+            }
+            else
+            {
+                // The table has held entries: emptying it later (DEL) is ops' doing, and brings no seed back.
+                await store.Database.StringSetAsync(store.SeededKey, "entries found " + time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), when: When.NotExists);
             }
 
-            snapshot.Replace(table, time.GetUtcNow());
+            var lost = _lost;
+            snapshot.Replace(table, time.GetUtcNow(), lost
+                ? $"reloaded {time.GetUtcNow():HH:mm:ss} after Redis lost its data{(seeded is null ? "" : "; " + seeded)}"
+                : seeded ?? snapshot.Note);
+            _lost = false;
             _loading = false;
             while (_changedDuringLoad.TryDequeue(out var key))
             {
@@ -305,14 +355,25 @@ internal sealed partial class RedirectSync(
         }
     }
 
-    /// <summary>Imports the seed file into an empty table, once per process; replicas racing here write the same values.</summary>
-    private async Task<bool> SeedAsync(CancellationToken cancel)
+    /// <summary>
+    /// Imports the seed file into an empty table when Redis has no record of a table (<see cref="RedisRedirectStore.SeededKey"/>):
+    /// the gateway that sets that key first imports; the others see its entries arrive as edits. What happened, in a
+    /// few words for /readyz, or null when nothing was imported.
+    /// </summary>
+    private async Task<string?> SeedAsync(CancellationToken cancel)
     {
-        _seeded = true;
         var file = options.CurrentValue.SeedFile;
         if (string.IsNullOrWhiteSpace(file))
         {
-            return false;
+            return null;
+        }
+
+        var claim = $"{file} imported {time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture)} by {Environment.MachineName}/{_markerId}";
+        if (!await store.Database.StringSetAsync(store.SeededKey, claim, when: When.NotExists))
+        {
+            string seededKey = store.SeededKey!;
+            LogNotReseeded(logger, seededKey);
+            return null;
         }
 
         var path = Path.GetFullPath(file, environment.ContentRootPath);
@@ -324,7 +385,7 @@ internal sealed partial class RedirectSync(
         if (!File.Exists(path))
         {
             LogNoSeed(logger, file);
-            return false;
+            return null;
         }
 
         try
@@ -336,12 +397,12 @@ internal sealed partial class RedirectSync(
             }
 
             LogSeeded(logger, result.Written, path);
-            return result.Written > 0;
+            return result.Written > 0 ? $"{result.Written} entries imported from {file}" : null;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is IOException or InvalidDataException)
         {
             LogSeedUnreadable(logger, path, e.Message);
-            return false;
+            return null;
         }
     }
 
@@ -426,6 +487,12 @@ internal sealed partial class RedirectSync(
 
     [LoggerMessage(EventId = 4018, Level = LogLevel.Warning, Message = "Seed file {Path} could not be read: {Reason}")]
     private static partial void LogSeedUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4023, Level = LogLevel.Warning, Message = "Redis lost the redirect table (this gateway's marker key is gone: FLUSHALL, FLUSHDB or a restart without its data); reloading, {Count} entries served until then")]
+    private static partial void LogDataLost(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4024, Level = LogLevel.Information, Message = "Redirect table in Redis is empty but had entries before ({SeededKey} exists): the seed file is not imported again")]
+    private static partial void LogNotReseeded(ILogger logger, string seededKey);
 
     [LoggerMessage(EventId = 4019, Level = LogLevel.Information, Message = "No seed file {File}: the redirect table starts empty")]
     private static partial void LogNoSeed(ILogger logger, string file);

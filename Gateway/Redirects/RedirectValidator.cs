@@ -19,7 +19,7 @@ internal sealed class RedirectValidator(IOptionsMonitor<RedirectOptions> options
     public string? Check(string key, RedirectEntry? entry)
     {
         if (string.IsNullOrEmpty(key) || key[0] != '/' || key.StartsWith("//", StringComparison.Ordinal) || key.Length > MaxLength
-            || key.AsSpan().ContainsAny(Forbidden) || key.Contains('?', StringComparison.Ordinal))
+            || key.AsSpan().ContainsAny(Forbidden) || RedirectUri.HasForbiddenUnicode(key) || key.Contains('?', StringComparison.Ordinal))
         {
             return "the key must be a request path starting with a single '/', without query, spaces or control characters";
         }
@@ -29,10 +29,35 @@ internal sealed class RedirectValidator(IOptionsMonitor<RedirectOptions> options
             return "the entry needs a destination";
         }
 
-        var destination = entry.Destination;
-        if (destination.Length > MaxLength || destination.AsSpan().ContainsAny(Forbidden))
+        if (entry.Status is { } status && status is not (301 or 302 or 303 or 307 or 308))
         {
-            return "the destination contains spaces, control characters or other characters not allowed in a URL";
+            return "the status must be 301, 302, 303, 307 or 308";
+        }
+
+        if (entry.Status is not null && entry.Permanent && !entry.IsPermanent)
+        {
+            return $"\"permanent\": true contradicts status {entry.Status}";
+        }
+
+        if (entry.Match is not (null or RedirectEntry.ExactMatch or RedirectEntry.PrefixMatch))
+        {
+            return "match must be \"exact\" or \"prefix\"";
+        }
+
+        if (entry.IsPrefix && key == "/")
+        {
+            return "a prefix entry cannot cover every path ('/')";
+        }
+
+        if (entry.ExpiredAt(DateTimeOffset.UtcNow))
+        {
+            return "the entry has expired";
+        }
+
+        var destination = entry.Destination;
+        if (destination.Length > MaxLength || destination.AsSpan().ContainsAny(Forbidden) || RedirectUri.HasForbiddenUnicode(destination))
+        {
+            return "the destination contains spaces, control or invisible characters, or others not allowed in a URL";
         }
 
         if (destination[0] == '/')
@@ -40,6 +65,11 @@ internal sealed class RedirectValidator(IOptionsMonitor<RedirectOptions> options
             if (destination.StartsWith("//", StringComparison.Ordinal))
             {
                 return "a destination starting with '//' would leave this origin";
+            }
+
+            if (entry.IsPrefix && Under(RedirectKey.LocalPath(destination), key, entry.IgnoresCase))
+            {
+                return "a prefix entry that redirects under its own path is a loop";
             }
 
             return SamePath(key, destination) ? "the entry redirects to itself" : null;
@@ -61,4 +91,10 @@ internal sealed class RedirectValidator(IOptionsMonitor<RedirectOptions> options
     }
 
     private static bool SamePath(string key, string destination) => RedirectKey.LocalPath(destination).SequenceEqual(key);
+
+    private static bool Under(ReadOnlySpan<char> path, string key, bool ignoreCase)
+    {
+        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return path.StartsWith(key, comparison) && (path.Length == key.Length || path[key.Length] == '/');
+    }
 }

@@ -12,10 +12,15 @@ internal static class RedirectsCommand
 
     private const string Usage = """
         usage: dotnet run --project Gateway -- redirects <command>
-          list [prefix]                                   entries in Redis (bad ones marked), sorted by path
-          set <path> <destination> [--permanent] [--drop-query]
+          list [prefix] [--not-hit-since=<date>]          entries in Redis (bad ones marked), sorted by path, with hits
+                                                          over every gateway and the last hit
+          set <path> <destination> [--permanent] [--status=301|302|303|307|308] [--prefix] [--no-keep-path]
+                                   [--ignore-case] [--drop-query] [--expires=<time or 30m|12h|7d>]
           remove <path>
-          import <file> [--replace]                       the original's format; --replace makes Redis equal to the file
+          import <file> [--replace]                       JSON (key -> entry) or CSV (.csv: source,target,status,match,
+                                                          keepPath,caseSensitive,preserveQuery,expiresAt); all or nothing;
+                                                          --replace makes Redis equal to the file
+          export <file>                                   the table in Redis, as JSON or (.csv) CSV
         paths: /api/v1/revenues or the original's -api-v1-revenues
         """;
 
@@ -46,9 +51,12 @@ internal static class RedirectsCommand
         {
             return (words[0], words.Length) switch
             {
-                ("list", 1 or 2) => await ListAsync(services, words.ElementAtOrDefault(1), output),
-                ("set", 3) => await SetAsync(services, words[1], new RedirectEntry(words[2], flags.Contains("--permanent"), flags.Contains("--drop-query") ? false : null), output, error),
+                ("list", 1 or 2) => await ListAsync(services, words.ElementAtOrDefault(1), Value(flags, "--not-hit-since"), output, error),
+                ("set", 3) => EntryOf(words[2], flags) is { } entry
+                    ? await SetAsync(services, words[1], entry, output, error)
+                    : await UsageAsync(error),
                 ("remove", 2) => await RemoveAsync(services, words[1], output, error),
+                ("export", 2) => await ExportAsync(services, words[1], output),
                 ("import", 2) => await ImportAsync(services, words[1], flags.Contains("--replace") ? ImportMode.Replace : ImportMode.Merge, output, error),
                 _ => await UsageAsync(error),
             };
@@ -60,29 +68,141 @@ internal static class RedirectsCommand
         }
     }
 
+    /// <summary>The entry <c>set</c>'s flags describe, or null when a flag's value is not understood.</summary>
+    private static RedirectEntry? EntryOf(string destination, HashSet<string> flags)
+    {
+        int? status = null;
+        if (Value(flags, "--status") is { } statusText)
+        {
+            if (!int.TryParse(statusText, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                return null;
+            }
+
+            status = parsed;
+        }
+
+        DateTimeOffset? expires = null;
+        if (Value(flags, "--expires") is { } expiresText)
+        {
+            expires = ParseExpiry(expiresText);
+            if (expires is null)
+            {
+                return null;
+            }
+        }
+
+        return new RedirectEntry(destination, flags.Contains("--permanent") || status is 301 or 308, flags.Contains("--drop-query") ? false : null)
+        {
+            Status = status,
+            Match = flags.Contains("--prefix") ? RedirectEntry.PrefixMatch : null,
+            KeepPath = flags.Contains("--no-keep-path") ? false : null,
+            CaseSensitive = flags.Contains("--ignore-case") ? false : null,
+            ExpiresAt = expires,
+        };
+    }
+
+    private static string? Value(HashSet<string> flags, string name)
+        => flags.FirstOrDefault(flag => flag.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+
+    /// <summary>An absolute time (ISO 8601) or a lifetime from now: <c>90s</c>, <c>30m</c>, <c>12h</c>, <c>7d</c>.</summary>
+    internal static DateTimeOffset? ParseExpiry(string text)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (text.Length > 1 && double.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.Float, invariant, out var amount) && amount > 0)
+        {
+            TimeSpan? lifetime = text[^1] switch
+            {
+                's' => TimeSpan.FromSeconds(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'd' => TimeSpan.FromDays(amount),
+                _ => null,
+            };
+            if (lifetime is not null)
+            {
+                return DateTimeOffset.UtcNow + lifetime.Value;
+            }
+        }
+
+        return DateTimeOffset.TryParse(text, invariant, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    /// <summary>The entry's rules in a few words: <c>301, prefix, path dropped, any case, query dropped, expires …</c>.</summary>
+    internal static string Describe(RedirectEntry entry)
+    {
+        var parts = new List<string> { entry.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (entry.IsPrefix)
+        {
+            parts.Add(entry.KeepsPath ? "prefix" : "prefix, path dropped");
+        }
+
+        if (entry.IgnoresCase)
+        {
+            parts.Add("any case");
+        }
+
+        if (!entry.KeepsQuery)
+        {
+            parts.Add("query dropped");
+        }
+
+        if (entry.ExpiresAt is { } at)
+        {
+            parts.Add("expires " + at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return string.Join(", ", parts);
+    }
+
     private static async Task<int> UsageAsync(TextWriter error)
     {
         await error.WriteLineAsync(Usage);
         return 2;
     }
 
-    private static async Task<int> ListAsync(IServiceProvider services, string? prefix, TextWriter output)
+    private static async Task<int> ListAsync(IServiceProvider services, string? prefix, string? notHitSince, TextWriter output, TextWriter error)
     {
+        DateTimeOffset? since = null;
+        if (notHitSince is not null)
+        {
+            if (!DateTimeOffset.TryParse(notHitSince, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return await UsageAsync(error);
+            }
+
+            since = parsed;
+        }
+
         var store = services.GetRequiredService<RedisRedirectStore>();
         var validator = services.GetRequiredService<RedirectValidator>();
+        var path = prefix is null ? null : RedirectKey.Normalize(prefix);
+        var valid = new List<KeyValuePair<string, RedirectEntry>>();
         var rows = new List<(string Key, string Text)>();
         await foreach (var (key, json) in store.ScanAsync())
         {
-            if (prefix is not null && !key.StartsWith(RedirectKey.Normalize(prefix), StringComparison.Ordinal))
+            if (path is not null && !key.StartsWith(path, StringComparison.Ordinal))
             {
                 continue;
             }
 
             var entry = RedisRedirectStore.Parse(json);
             var problem = entry is null ? "not an entry's JSON" : validator.Check(key, entry);
-            rows.Add((key, problem is null
-                ? $"{key} -> {entry!.Destination} ({entry.StatusCode}{(entry.KeepsQuery ? "" : ", query dropped")})"
-                : $"{key} SKIPPED: {problem}: {json}"));
+            if (problem is null)
+            {
+                valid.Add(new(key, entry!));
+            }
+            else if (since is null)
+            {
+                rows.Add((key, $"{key} SKIPPED: {problem}: {json}"));
+            }
+        }
+
+        var (items, _) = await services.GetRequiredService<RedirectListing>().ListAsync(valid, null, since, int.MaxValue);
+        foreach (var item in items)
+        {
+            var last = item.LastHit is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "never";
+            rows.Add((item.Key, $"{item.Key} -> {item.Entry.Destination} ({Describe(item.Entry)}) hits {item.Hits}, last {last}"));
         }
 
         foreach (var (_, text) in rows.OrderBy(row => row.Key, StringComparer.Ordinal))
@@ -90,7 +210,7 @@ internal static class RedirectsCommand
             await output.WriteLineAsync(text);
         }
 
-        await output.WriteLineAsync($"{rows.Count} entries");
+        await output.WriteLineAsync(since is null ? $"{rows.Count} entries" : $"{rows.Count} entries not hit since {since:O}");
         return 0;
     }
 
@@ -105,7 +225,7 @@ internal static class RedirectsCommand
             return 1;
         }
 
-        await output.WriteLineAsync($"{key} -> {entry.Destination} ({entry.StatusCode})");
+        await output.WriteLineAsync($"{key} -> {entry.Destination} ({Describe(entry)})");
         return 0;
     }
 
@@ -130,12 +250,12 @@ internal static class RedirectsCommand
             return 1;
         }
 
-        IReadOnlyList<KeyValuePair<string, RedirectEntry?>> entries;
+        IReadOnlyList<RedirectFileItem> entries;
         try
         {
             entries = await RedirectSeedFile.ReadAsync(file, CancellationToken.None);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
+        catch (InvalidDataException e)
         {
             await error.WriteLineAsync($"redirects: {file} is not a redirect table: {e.Message}");
             return 1;
@@ -154,6 +274,25 @@ internal static class RedirectsCommand
         }
 
         await output.WriteLineAsync($"imported {result.Written} entries from {file}{(mode == ImportMode.Replace ? $", deleted {result.Deleted} others" : "")}");
+        return 0;
+    }
+
+    private static async Task<int> ExportAsync(IServiceProvider services, string file, TextWriter output)
+    {
+        var table = await services.GetRequiredService<RedirectLoader>().LoadAsync(CancellationToken.None);
+        await using (var stream = File.Create(file))
+        {
+            if (RedirectFile.FormatOf(file) == RedirectFileFormat.Csv)
+            {
+                RedirectFile.WriteCsv(stream, table.Entries);
+            }
+            else
+            {
+                await RedirectFile.WriteJsonAsync(stream, table.Entries, CancellationToken.None);
+            }
+        }
+
+        await output.WriteLineAsync($"exported {table.Count} entries to {file}");
         return 0;
     }
 

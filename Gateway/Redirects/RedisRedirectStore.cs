@@ -21,6 +21,23 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
     public RedisKey RedisKeyOf(string key) => Prefix + key;
 
     /// <summary>
+    /// A key beside the table, never an entry's: <see cref="RedirectOptions.KeyPrefix"/> with its last character changed
+    /// (<c>gateway:redirect-seeded</c>), so a SCAN of the table does not meet it.
+    /// </summary>
+    public RedisKey SideKey(string name)
+    {
+        var prefix = Prefix;
+        return $"{prefix[..^1]}{(prefix[^1] == '-' ? '_' : '-')}{name}";
+    }
+
+    /// <summary>
+    /// Set once the table has held entries (or the seed file was imported): its absence with an empty table means a
+    /// Redis that never had a table or lost it (FLUSHALL, a restart without its data), the one case the seed file is
+    /// imported again.
+    /// </summary>
+    public RedisKey SeededKey => SideKey("seeded");
+
+    /// <summary>
     /// Every entry as it is stored (raw UTF-8 JSON as Redis sent it, possibly bad, null if deleted meanwhile), in batches
     /// of a SCAN page and one MGET.
     /// </summary>
@@ -64,8 +81,15 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         return Database.StringGetAsync(redisKeys);
     }
 
+    /// <summary>Writes the entry; one with <c>expiresAt</c> gets a Redis TTL to match, so Redis drops it too.</summary>
     public Task<bool> SetAsync(string key, RedirectEntry entry, bool onlyIfMissing = false)
-        => Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), when: onlyIfMissing ? When.NotExists : When.Always);
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        TimeSpan? lifetime = entry.ExpiresAt is { } at ? Max(at - DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1)) : null;
+        return Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), lifetime, when: onlyIfMissing ? When.NotExists : When.Always);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public Task<bool> RemoveAsync(string key) => Database.KeyDeleteAsync(RedisKeyOf(key));
 

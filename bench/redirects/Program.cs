@@ -38,8 +38,8 @@ try
     var db = redis.GetDatabase();
     var loader = host.Services.GetRequiredService<RedirectLoader>();
 
-    Console.WriteLine($"| entries | fill Redis (s) | load from Redis (s) | allocated by a load (MB) | table held (MB) | hit (ns) | miss (ns) | one-entry edit (µs) |");
-    Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Console.WriteLine($"| entries (1 in 10 a prefix) | fill Redis (s) | load from Redis (s) | allocated by a load (MB) | table held (MB) | peak RSS so far (MB) | hit (ns) | prefix hit (ns) | miss (ns) | one-entry edit (µs) |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var size in sizes)
     {
         await redis.GetServers()[0].FlushDatabaseAsync();
@@ -47,7 +47,7 @@ try
         for (var start = 0; start < size; start += 10_000)
         {
             var batch = Enumerable.Range(start, Math.Min(10_000, size - start))
-                .Select(i => db.StringSetAsync($"{Prefix}/old/{i}", $$"""{"destination":"/new/{{i}}","permanent":{{(i % 2 == 0 ? "true" : "false")}}}"""));
+                .Select(i => db.StringSetAsync($"{Prefix}/old/{i}", $$"""{"destination":"/new/{{i}}","permanent":{{(i % 2 == 0 ? "true" : "false")}}{{(i % 10 == 0 ? ",\"match\":\"prefix\"" : "")}}}"""));
             await Task.WhenAll(batch);
         }
 
@@ -76,6 +76,9 @@ try
         var probes = Enumerable.Range(0, 1024).Select(i => $"/old/{(i * 7919) % size}").ToArray();
         var misses = Enumerable.Range(0, 1024).Select(i => $"/api/v2/invoices/en-us/{i}").ToArray();
         var hit = MedianOf(Runs, () => Lookups(table, probes));
+        var prefixProbes = Enumerable.Range(0, 1024).Select(i => $"/old/{((i * 7919) % (size / 10)) * 10}/sub/page").ToArray();
+        var prefixHit = MedianOf(Runs, () => Lookups(table, prefixProbes));
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
         var miss = MedianOf(Runs, () => Lookups(table, misses));
         var edit = MedianOf(Runs, () =>
         {
@@ -88,7 +91,7 @@ try
 
             return clock.Elapsed.TotalMicroseconds / 100;
         });
-        Console.WriteLine($"| {size:N0} | {fill.Elapsed.TotalSeconds:0.00} | {Median(loads):0.00} | {allocated / 1024.0 / 1024.0:0} | {memory:0.00} | {hit:0.0} | {miss:0.0} | {edit:0.0} |");
+        Console.WriteLine($"| {size:N0} | {fill.Elapsed.TotalSeconds:0.00} | {Median(loads):0.00} | {allocated / 1024.0 / 1024.0:0} | {memory:0.00} | {peak:0} | {hit:0.0} | {prefixHit:0.0} | {miss:0.0} | {edit:0.0} |");
     }
 
     // Propagation: a running sync (as in the gateway) over the last size; a raw SET until the snapshot has it.
