@@ -152,17 +152,25 @@ internal sealed partial class RedirectLoader(
         return null;
     }
 
+    /// <summary>
+    /// Logs each entry whose chain never ends within MaxChain (lookups never serve them). Only an entry whose destination
+    /// is itself answered by an entry starts a chain, so the others cost one lookup; the entries are checked on every
+    /// core, the table being read-only.
+    /// </summary>
     private void ReportCycles(RedirectTable table)
     {
         var reported = 0;
         var maxChain = options.CurrentValue.MaxChain;
-        foreach (var (key, entry) in table.Entries)
+        Parallel.ForEach(table.Entries, pair =>
         {
-            if (!RedirectKey.LocalPath(entry.Destination).IsEmpty && !table.TryResolve(key, maxChain, out _) && ++reported <= MaxReportedProblems)
+            var (key, entry) = pair;
+            var local = RedirectKey.LocalPath(entry.Destination);
+            if (!local.IsEmpty && table.Match(local, out _) is not null && !table.TryResolve(key, maxChain, out _)
+                && Interlocked.Increment(ref reported) <= MaxReportedProblems)
             {
                 LogCycle(logger, store.Prefix + key, maxChain);
             }
-        }
+        });
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Redirect {RedisKey} skipped: {Problem}")]
