@@ -1,5 +1,7 @@
 using System.Net;
-using Gateway.Tests.Infrastructure;
+using Gateway.Redirects;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace Gateway.Tests.Redirects;
 
@@ -70,5 +72,33 @@ public sealed class RedirectLoadTests : RedirectTestBed
         bool Logged(string key) => gateway.Logs.Lines.Any(line => line.Contains(Prefix + key + " is part of a cycle", StringComparison.Ordinal));
         Assert.True(Logged("/loop/a") && Logged("/loop/b") && Logged("/long/0"));
         Assert.False(Logged("/chain/1") || Logged("/chain/2") || Logged("/into") || Logged("/long/11"));
+    }
+
+    [Fact]
+    public async Task RedisHangingDuringLoad_TheRedisFailureIsThrown_NextLoadComplete()
+    {
+        const int Count = 3_000;
+        var db = _ops.GetDatabase();
+        await Task.WhenAll(Enumerable.Range(0, Count).Select(i => db.StringSetAsync($"{Prefix}/hang/{i}", """{"destination":"/x","permanent":false}""")));
+        var gateway = NewGateway(AdminKey, settings: new Dictionary<string, string?> { ["Redis:Timeout"] = "00:00:01" });
+        await StartGatewayAsync(gateway: gateway);
+        var loader = gateway.Services.GetRequiredService<RedirectLoader>();
+
+        // What RedirectSync catches to keep serving the last table and retry: a Redis failure, not a cancellation,
+        // an AggregateException or a hang.
+        await _redis.PauseAsync();
+        try
+        {
+            var load = loader.LoadAsync(CancellationToken.None);
+            Assert.Same(load, await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(30))));
+            var failure = await Record.ExceptionAsync(() => load);
+            Assert.True(failure is RedisException or TimeoutException, $"thrown: {failure}");
+        }
+        finally
+        {
+            await _redis.ResumeAsync();
+        }
+
+        Assert.Equal(Count, (await loader.LoadAsync(CancellationToken.None)).Count);
     }
 }
