@@ -26,7 +26,15 @@ public sealed record RedirectEntry(
     public int? Status { get => _rules?.Status; init { if (value is not null || _rules is not null) { Set().Status = value; } } }
 
     [JsonPropertyName("match"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Match { get => _rules?.Match; init { if (value is not null || _rules is not null) { Set().Match = value; } } }
+    public string? Match { get => _rules?.Match; init { if (value is not null || _rules is not null) { Set().Match = Shared(value); } } }
+
+    /// <summary>The one copy of a known match kind: a parsed "prefix" is not held once per entry.</summary>
+    private static string? Shared(string? match) => match switch
+    {
+        PrefixMatch => PrefixMatch,
+        ExactMatch => ExactMatch,
+        _ => match,
+    };
 
     [JsonPropertyName("keepPath"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? KeepPath { get => _rules?.KeepPath; init { if (value is not null || _rules is not null) { Set().KeepPath = value; } } }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -15,27 +18,109 @@ internal sealed partial class RedirectLoader(
 {
     private const int MaxReportedProblems = 50;
 
+    /// <summary>How many pages (SCAN page + MGET) may be read ahead of the parsers.</summary>
+    private const int PagesAhead = 8;
+
+    /// <summary>
+    /// The whole table: one task reads pages from Redis (each SCAN and MGET sent without waiting for the previous
+    /// reply) into a bounded channel, and one parser per core parses and validates them meanwhile.
+    /// </summary>
     public async Task<RedirectTable> LoadAsync(CancellationToken cancel)
     {
-        var entries = new List<KeyValuePair<string, RedirectEntry>>();
-        var skipped = 0;
-        await foreach (var (key, json) in store.ScanAsync(cancel))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var pages = Channel.CreateBounded<Task<(string Key, RedisValue Json)[]>>(
+            new BoundedChannelOptions(PagesAhead) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var skipped = new StrongBox<int>();
+        var reading = Task.Run(() => ReadAsync(pages.Writer, stop), CancellationToken.None);
+        var parsing = new Task<List<KeyValuePair<string, RedirectEntry>>>[Math.Max(1, Environment.ProcessorCount)];
+        for (var i = 0; i < parsing.Length; i++)
         {
-            var entry = Accept(key, json, ref skipped);
-            if (entry is not null)
+            parsing[i] = Task.Run(() => ParseAsync(pages.Reader, skipped, stop), CancellationToken.None);
+        }
+
+        try
+        {
+            await Task.WhenAll([reading, .. parsing]);
+        }
+        catch
+        {
+            // Pages read but never parsed: their replies observed, so a failed one is not reported as unobserved.
+            while (pages.Reader.TryRead(out var page))
             {
-                entries.Add(new(key, entry));
+                _ = page.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
+
+            // The failure that stopped the load, not the cancellations it caused in the other tasks.
+            var failure = Array.Find([reading, .. parsing], t => t.IsFaulted)?.Exception?.InnerException;
+            if (failure is not null && !cancel.IsCancellationRequested)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            throw;
+        }
+
+        var entries = new List<KeyValuePair<string, RedirectEntry>>(parsing.Sum(p => p.Result.Count));
+        foreach (var parsed in parsing)
+        {
+            entries.AddRange(parsed.Result);
         }
 
         var table = RedirectTable.Create(entries);
         ReportCycles(table);
-        if (skipped > MaxReportedProblems)
+        if (skipped.Value > MaxReportedProblems)
         {
-            LogMoreSkipped(logger, skipped - MaxReportedProblems);
+            LogMoreSkipped(logger, skipped.Value - MaxReportedProblems);
         }
 
         return table;
+    }
+
+    private async Task ReadAsync(ChannelWriter<Task<(string Key, RedisValue Json)[]>> pages, CancellationTokenSource stop)
+    {
+        try
+        {
+            await foreach (var page in store.ReadPagesAsync(stop.Token))
+            {
+                await pages.WriteAsync(page, stop.Token);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            pages.TryComplete();
+        }
+    }
+
+    private async Task<List<KeyValuePair<string, RedirectEntry>>> ParseAsync(
+        ChannelReader<Task<(string Key, RedisValue Json)[]>> pages, StrongBox<int> skipped, CancellationTokenSource stop)
+    {
+        var entries = new List<KeyValuePair<string, RedirectEntry>>();
+        try
+        {
+            await foreach (var page in pages.ReadAllAsync(stop.Token))
+            {
+                foreach (var (key, json) in await page)
+                {
+                    var entry = Accept(key, json, ref skipped.Value);
+                    if (entry is not null)
+                    {
+                        entries.Add(new(key, entry));
+                    }
+                }
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+
+        return entries;
     }
 
     /// <summary>The entry stored at <paramref name="key"/> if it may be served, else null (and a log line why).</summary>
@@ -59,7 +144,7 @@ internal sealed partial class RedirectLoader(
             return entry;
         }
 
-        if (++skipped <= MaxReportedProblems)
+        if (Interlocked.Increment(ref skipped) <= MaxReportedProblems)
         {
             LogSkipped(logger, store.Prefix + key, problem);
         }
@@ -67,17 +152,25 @@ internal sealed partial class RedirectLoader(
         return null;
     }
 
+    /// <summary>
+    /// Logs each entry whose chain never ends within MaxChain (lookups never serve them). Only an entry whose destination
+    /// is itself answered by an entry starts a chain, so the others cost one lookup; the entries are checked on every
+    /// core, the table being read-only.
+    /// </summary>
     private void ReportCycles(RedirectTable table)
     {
         var reported = 0;
         var maxChain = options.CurrentValue.MaxChain;
-        foreach (var (key, entry) in table.Entries)
+        Parallel.ForEach(table.Entries, pair =>
         {
-            if (!RedirectKey.LocalPath(entry.Destination).IsEmpty && !table.TryResolve(key, maxChain, out _) && ++reported <= MaxReportedProblems)
+            var (key, entry) = pair;
+            var local = RedirectKey.LocalPath(entry.Destination);
+            if (!local.IsEmpty && table.Match(local, out _) is not null && !table.TryResolve(key, maxChain, out _)
+                && Interlocked.Increment(ref reported) <= MaxReportedProblems)
             {
                 LogCycle(logger, store.Prefix + key, maxChain);
             }
-        }
+        });
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Redirect {RedisKey} skipped: {Problem}")]

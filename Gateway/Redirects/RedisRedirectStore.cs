@@ -38,32 +38,61 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
     public RedisKey SeededKey => SideKey("seeded");
 
     /// <summary>
-    /// Every entry as it is stored (raw UTF-8 JSON as Redis sent it, possibly bad, null if deleted meanwhile), in batches
-    /// of a SCAN page and one MGET.
+    /// Every entry as it is stored (raw UTF-8 JSON as Redis sent it, possibly bad, null if deleted meanwhile), read as
+    /// <see cref="ReadPagesAsync"/> reads it: a few pages ahead of the caller.
     /// </summary>
     public async IAsyncEnumerable<(string Key, RedisValue Json)> ScanAsync([EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        var ahead = new Queue<Task<(string Key, RedisValue Json)[]>>(ReadAhead);
+        await foreach (var page in ReadPagesAsync(cancel))
+        {
+            ahead.Enqueue(page);
+            if (ahead.Count == ReadAhead)
+            {
+                foreach (var item in await ahead.Dequeue())
+                {
+                    yield return item;
+                }
+            }
+        }
+
+        while (ahead.TryDequeue(out var page))
+        {
+            foreach (var item in await page)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    /// <summary>How many MGETs a sequential <see cref="ScanAsync"/> keeps in flight.</summary>
+    private const int ReadAhead = 4;
+
+    /// <summary>
+    /// Every entry, a page at a time: a SCAN page of keys, then one MGET issued at once and not awaited here, so the
+    /// next SCAN goes out on the same connection while that MGET's reply is still on its way (StackExchange.Redis
+    /// pipelines commands). The caller awaits each page's task, in any order, and bounds how many are in flight.
+    /// </summary>
+    public async IAsyncEnumerable<Task<(string Key, RedisValue Json)[]>> ReadPagesAsync([EnumeratorCancellation] CancellationToken cancel = default)
     {
         var server = redis.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica)
             ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no connected Redis primary");
         var prefix = Prefix;
+        var database = Database;
         var batch = new List<RedisKey>(Batch);
-        await foreach (var key in server.KeysAsync(Database.Database, prefix + "*", Batch).WithCancellation(cancel))
+        await foreach (var key in server.KeysAsync(database.Database, prefix + "*", Batch).WithCancellation(cancel))
         {
             batch.Add(key);
             if (batch.Count == Batch)
             {
-                foreach (var item in await FetchAsync(batch, prefix))
-                {
-                    yield return item;
-                }
-
+                yield return FetchAsync(database, [.. batch], prefix);
                 batch.Clear();
             }
         }
 
-        foreach (var item in await FetchAsync(batch, prefix))
+        if (batch.Count > 0)
         {
-            yield return item;
+            yield return FetchAsync(database, [.. batch], prefix);
         }
     }
 
@@ -114,17 +143,19 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         }
     }
 
-    private async Task<(string Key, RedisValue Json)[]> FetchAsync(List<RedisKey> keys, string prefix)
+    /// <summary>These keys' values: the MGET is sent before this returns; its reply is awaited in the task.</summary>
+    private static Task<(string Key, RedisValue Json)[]> FetchAsync(IDatabase database, RedisKey[] keys, string prefix)
     {
-        if (keys.Count == 0)
-        {
-            return [];
-        }
+        var values = database.StringGetAsync(keys);
+        return PairAsync(keys, values, prefix);
+    }
 
-        var values = await Database.StringGetAsync([.. keys]);
+    private static async Task<(string Key, RedisValue Json)[]> PairAsync(RedisKey[] keys, Task<RedisValue[]> reply, string prefix)
+    {
+        var values = await reply;
         var prefixBytes = Encoding.UTF8.GetByteCount(prefix);
-        var result = new (string, RedisValue)[keys.Count];
-        for (var i = 0; i < keys.Count; i++)
+        var result = new (string, RedisValue)[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
         {
             // The entry's path decoded from the key's bytes past the prefix: one string per key, not two.
             var bytes = (byte[])keys[i]!;
