@@ -12,13 +12,14 @@ internal sealed class SessionCookieRemoveTransform(IOptionsMonitor<AccessOptions
     {
         ArgumentNullException.ThrowIfNull(context);
 
+        // Most forwarded requests carry no session cookie (bearer callers, the frontend's own cookies): left as they are.
+        var name = options.CurrentValue.Session.CookieName;
         var headers = context.ProxyRequest.Headers;
-        if (!headers.TryGetValues(CookieHeader, out var values))
+        if (!CrossSiteGuard.HasSessionCookie(context.HttpContext.Request, name) || !headers.TryGetValues(CookieHeader, out var values))
         {
             return ValueTask.CompletedTask;
         }
 
-        var name = options.CurrentValue.Session.CookieName;
         var kept = values
             .SelectMany(value => value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             .Where(pair => !IsSession(pair, name))

@@ -40,6 +40,7 @@ internal static class MethodNotAllowed
     internal static string Allowed(IProxyStateLookup routes, PathString path)
     {
         SortedSet<string>? methods = null;
+        var values = new RouteValueDictionary(); // one per request, not one per route: this runs for every frontend request
         foreach (var route in routes.GetRoutes())
         {
             var config = route.Config;
@@ -50,7 +51,9 @@ internal static class MethodNotAllowed
 
             var matcher = Matchers.GetValue(config, static c => new TemplateMatcher(
                 new RouteTemplate(RoutePatternFactory.Parse(c.Match.Path!)), []));
-            if (matcher.TryMatch(path, []))
+            var matched = matcher.TryMatch(path, values);
+            values.Clear();
+            if (matched)
             {
                 methods ??= new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
                 methods.UnionWith(routeMethods);
