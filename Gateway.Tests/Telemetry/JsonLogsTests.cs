@@ -66,6 +66,13 @@ public sealed partial class JsonLogsTests(RedisFixture redis) : IClassFixture<Re
             Assert.Contains("http_server_request_duration_seconds_count", metrics, StringComparison.Ordinal); // ASP.NET Core
             Assert.Contains("kestrel_active_connections", metrics, StringComparison.Ordinal);                 // Kestrel
             Assert.Contains("gateway_upstream_failures_total", metrics, StringComparison.Ordinal);            // the gateway's meter
+            Assert.Contains("aspnetcore_rate_limiting_requests_total", metrics, StringComparison.Ordinal);    // rejections stay
+            // Per-request instruments that duplicate others are not listened to (TelemetryServiceCollectionExtensions.DroppedInstruments).
+            Assert.DoesNotContain("aspnetcore_memory_pool_", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain("aspnetcore_routing_match_attempts", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain("aspnetcore_authentication_authenticate_duration", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain("aspnetcore_rate_limiting_request_lease_duration", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain("aspnetcore_rate_limiting_active_request_leases", metrics, StringComparison.Ordinal);
             using var outage = JsonDocument.Parse(down);
             Assert.Equal("Warning", outage.RootElement.GetProperty("LogLevel").GetString());
             Assert.Equal("Gateway.Upstreams", outage.RootElement.GetProperty("Category").GetString());

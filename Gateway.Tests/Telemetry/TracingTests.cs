@@ -18,10 +18,15 @@ public sealed class TracingTests(RedisFixture redis) : IClassFixture<RedisFixtur
     {
         _strapi = await StubUpstream.StartAsync();
         _strapi.Respond(200, StrapiShapes.List());
-        _gateway = new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, redis.Server.Configuration)
+        // Every trace kept, and traces on without an OTLP collector (the test's exporter is in memory; read while building).
+        _gateway = new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, redis.Server.Configuration, new Dictionary<string, string?>
         {
+            ["Telemetry:TraceSampleRatio"] = "1",
+        })
+        {
+            EarlySettings = { ["Telemetry:Traces"] = "true" },
             // The test host's spans land in memory instead of an OTLP collector.
-            ExtraServices = services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(new ListQueue(_exported))),
+            ExtraServices = services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(new ActivityCollection(_exported))),
         };
         _gateway.CreateGatewayClient().Dispose();
         // Sends the test's traceparent as it is: the test process's own HttpClient would otherwise put in its own.
@@ -121,27 +126,5 @@ public sealed class TracingTests(RedisFixture redis) : IClassFixture<RedisFixtur
 
             await Task.Delay(20);
         }
-    }
-
-    /// <summary>The in-memory exporter writes to an <see cref="ICollection{T}"/>; spans end on many threads at once.</summary>
-    private sealed class ListQueue(ConcurrentQueue<Activity> queue) : ICollection<Activity>
-    {
-        public int Count => queue.Count;
-
-        public bool IsReadOnly => false;
-
-        public void Add(Activity item) => queue.Enqueue(item);
-
-        public void Clear() => queue.Clear();
-
-        public bool Contains(Activity item) => queue.Contains(item);
-
-        public void CopyTo(Activity[] array, int arrayIndex) => queue.CopyTo(array, arrayIndex);
-
-        public bool Remove(Activity item) => throw new NotSupportedException();
-
-        public IEnumerator<Activity> GetEnumerator() => queue.GetEnumerator();
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

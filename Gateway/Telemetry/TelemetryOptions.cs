@@ -19,7 +19,23 @@ public sealed class TelemetryOptions
     /// </summary>
     public string? ManagementUrl { get; set; } = "http://127.0.0.1:9464";
 
-    /// <summary>Share of new traces kept (parent-based: a caller's sampled or unsampled decision is followed).</summary>
+    /// <summary>
+    /// Traces at all. Unset (the default): on when a trace exporter is configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>),
+    /// since spans nobody exports cost every request and show nobody anything; <c>true</c>: always (a test's in-memory
+    /// exporter, say); <c>false</c>: never. ASP.NET Core's own request activity, and so the <c>traceparent</c> Strapi
+    /// receives and the trace id in log scopes, stays either way.
+    /// </summary>
+    public bool? Traces { get; set; }
+
+    /// <summary>Share of requests whose trace is kept, whatever the caller's <c>traceparent</c> says (see <see cref="TrustCallerSampling"/>).</summary>
     [Range(0.0, 1.0)]
     public double TraceSampleRatio { get; set; } = 0.1;
+
+    /// <summary>
+    /// Follow a caller's sampled flag. Off (the default) at the edge: the caller's trace id is continued, but whether the
+    /// trace is kept is the gateway's own draw at <see cref="TraceSampleRatio"/>, so a forged <c>traceparent</c> ending in
+    /// <c>-01</c> on every request cannot make the gateway record and export every request. On behind a trusted tier
+    /// that samples for the gateway.
+    /// </summary>
+    public bool TrustCallerSampling { get; set; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -58,21 +59,31 @@ internal static class TelemetryServiceCollectionExtensions
             return builder;
         }
 
+        var exporting = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]);
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
-            .WithTracing(tracing => tracing
-                .SetSampler(sp => new ParentBasedSampler(
-                    new TraceIdRatioBasedSampler(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.TraceSampleRatio)))
-                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsUntraced(context.Request.Path))
-                .AddHttpClientInstrumentation()
-                .AddRedisInstrumentation())
-            .WithMetrics(metrics => metrics
+            .WithMetrics(metrics => DropPerRequestDuplicates(metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(ExportedMeters)
-                .AddPrometheusExporter());
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+                .AddPrometheusExporter()));
+        if (settings.Traces ?? exporting)
+        {
+            // Only the W3C trace context is read from callers: no baggage from the Internet (and no work to parse it).
+            Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
+            otel.WithTracing(tracing => tracing
+                .SetSampler(sp =>
+                {
+                    var options = sp.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+                    return EdgeSampler.Create(options.TraceSampleRatio, options.TrustCallerSampling);
+                })
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsUntraced(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddRedisInstrumentation());
+        }
+
+        if (exporting)
         {
             otel.UseOtlpExporter();
         }
@@ -80,6 +91,33 @@ internal static class TelemetryServiceCollectionExtensions
         services.AddSingleton<ManagementServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ManagementServer>());
         return builder;
+    }
+
+    /// <summary>
+    /// Instruments updated on every request (or every buffer) that say nothing the exported ones do not: Kestrel's memory
+    /// pool counters (several updates per request; the runtime's GC and working-set metrics show memory), routing's
+    /// match attempts (the request duration's count, by route), authentication's duration (the request's, and the
+    /// Strapi calls' own), the rate limiter's lease duration and active leases (the request's duration and active
+    /// requests). The rate limiter's request count, with its rejections, stays. Dropped instruments are not listened to,
+    /// so ASP.NET Core skips recording them.
+    /// </summary>
+    internal static readonly string[] DroppedInstruments =
+    [
+        "aspnetcore.memory_pool.*",
+        "aspnetcore.routing.match_attempts",
+        "aspnetcore.authentication.authenticate.duration",
+        "aspnetcore.rate_limiting.request_lease.duration",
+        "aspnetcore.rate_limiting.active_request_leases",
+    ];
+
+    private static MeterProviderBuilder DropPerRequestDuplicates(MeterProviderBuilder metrics)
+    {
+        foreach (var instrument in DroppedInstruments)
+        {
+            metrics.AddView(instrument, MetricStreamConfiguration.Drop);
+        }
+
+        return metrics;
     }
 
     private static bool IsUntraced(PathString path)
