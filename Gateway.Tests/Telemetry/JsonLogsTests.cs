@@ -73,6 +73,8 @@ public sealed partial class JsonLogsTests(RedisFixture redis) : IClassFixture<Re
             Assert.DoesNotContain("aspnetcore_authentication_authenticate_duration", metrics, StringComparison.Ordinal);
             Assert.DoesNotContain("aspnetcore_rate_limiting_request_lease_duration", metrics, StringComparison.Ordinal);
             Assert.DoesNotContain("aspnetcore_rate_limiting_active_request_leases", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain("http_client_open_connections", metrics, StringComparison.Ordinal);
+            Assert.Contains("http_client_request_duration_seconds", metrics, StringComparison.Ordinal);
             using var outage = JsonDocument.Parse(down);
             Assert.Equal("Warning", outage.RootElement.GetProperty("LogLevel").GetString());
             Assert.Equal("Gateway.Upstreams", outage.RootElement.GetProperty("Category").GetString());
