@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace Gateway.Csv;
 
@@ -12,10 +14,13 @@ internal static class CsvFormulaGuard
     /// <summary>What goes in front of a dangerous cell, so a spreadsheet shows it as text.</summary>
     public const string Escape = "'";
 
+    /// <summary><see cref="Escape"/> as UTF-8.</summary>
+    public static ReadOnlySpan<byte> EscapeUtf8 => "'"u8;
+
     /// <summary>A tab or CR first is dangerous even alone: some spreadsheets drop it and read what follows.</summary>
     private const string LeadingControls = "\t\r";
 
-    private const string Signs = "=+-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B";
+    private static readonly SearchValues<char> Signs = SearchValues.Create("=+-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B");
 
     /// <summary>True when <paramref name="text"/> starts, after any white space or invisible format characters, with a formula sign.</summary>
     public static bool IsDangerous(ReadOnlySpan<char> text)
@@ -32,7 +37,7 @@ internal static class CsvFormulaGuard
 
         foreach (var c in text)
         {
-            if (Signs.Contains(c, StringComparison.Ordinal))
+            if (Signs.Contains(c))
             {
                 return true;
             }
@@ -44,5 +49,34 @@ internal static class CsvFormulaGuard
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <see cref="IsDangerous(ReadOnlySpan{char})"/> for valid UTF-8: a first byte that is printable ASCII decides at once
+    /// (a sign, or any other visible character); text that starts with white space, a control or a non-ASCII character is
+    /// decoded and checked as UTF-16.
+    /// </summary>
+    public static bool IsDangerous(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return false;
+        }
+
+        var first = utf8[0];
+        if (first is > (byte)' ' and < 0x7F)
+        {
+            return first is (byte)'=' or (byte)'+' or (byte)'-' or (byte)'@';
+        }
+
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(utf8.Length));
+        try
+        {
+            return IsDangerous(chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars)));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 }
