@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Csv.Bench;
 using Gateway.Csv;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -65,28 +66,52 @@ try
         $"CSV rows/s end to end {invoices / Median(csv, s => s.Seconds):N0}");
     Console.WriteLine();
 
-    // Writer alone, in process: the gateway's (JSON page bytes → CSV bytes) against json-2-csv (parsed objects → CSV string).
+    // Writer alone, in process: the gateway's (JSON page bytes → CSV bytes) against json-2-csv, on parsed objects and end
+    // to end (page bytes → JSON.parse → json2csv → Buffer.from). The writer before this change (CsvRowWriterBaseline) runs
+    // in the same loop, the order alternating run by run, for a before → after ratio that shares the machine's load.
     var ours = new List<double>();
     var oursWriteOnly = new List<double>();
+    var before = new List<double>();
+    var beforeWriteOnly = new List<double>();
     long ourBytes = 0;
+    long beforeBytes = 0;
     for (var run = 0; run <= runs; run++)
     {
-        var (seconds, bytes) = await OurWriterAsync(parse: true);
-        var (writeOnly, _) = await OurWriterAsync(parse: false);
+        var baselineFirst = run % 2 == 1;
+        var b1 = baselineFirst ? await OurWriterAsync(parse: true, baseline: true) : default;
+        var b2 = baselineFirst ? await OurWriterAsync(parse: false, baseline: true) : default;
+        var (seconds, bytes) = await OurWriterAsync(parse: true, baseline: false);
+        var (writeOnly, _) = await OurWriterAsync(parse: false, baseline: false);
+        if (!baselineFirst)
+        {
+            b1 = await OurWriterAsync(parse: true, baseline: true);
+            b2 = await OurWriterAsync(parse: false, baseline: true);
+        }
+
         if (run > 0)
         {
             ours.Add(seconds);
             oursWriteOnly.Add(writeOnly);
+            before.Add(b1.Seconds);
+            beforeWriteOnly.Add(b2.Seconds);
             ourBytes = bytes;
+            beforeBytes = b1.Bytes;
         }
     }
 
+    if (beforeBytes != ourBytes)
+    {
+        throw new InvalidOperationException($"The writers differ: {ourBytes} bytes now, {beforeBytes} before.");
+    }
+
     var records = Path.Combine(Path.GetTempPath(), $"csv-bench-{Environment.ProcessId}.json");
+    var pagesFile = Path.Combine(Path.GetTempPath(), $"csv-bench-{Environment.ProcessId}.pages.jsonl");
     await File.WriteAllTextAsync(records, "[" + string.Join(',', items) + "]");
+    await File.WriteAllBytesAsync(pagesFile, [.. pages.SelectMany((page, i) => i == 0 ? page : [(byte)'\n', .. page])]);
     JsonElement node;
     try
     {
-        var psi = new ProcessStartInfo("node", $"json2csv-bench.mjs \"{records}\" {runs}") { WorkingDirectory = benchDir, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("node", $"json2csv-bench.mjs \"{records}\" {runs} \"{pagesFile}\"") { WorkingDirectory = benchDir, RedirectStandardOutput = true };
         using var process = Process.Start(psi)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -105,18 +130,27 @@ try
     finally
     {
         File.Delete(records);
+        File.Delete(pagesFile);
     }
 
     var theirs = node.GetProperty("ms").EnumerateArray().Select(ms => ms.GetDouble() / 1000).ToList();
+    var theirsEndToEnd = node.GetProperty("e2eMs").EnumerateArray().Select(ms => ms.GetDouble() / 1000).ToList();
+    var nodeVersion = Environment.GetEnvironmentVariable("NODE_VERSION") ?? "v" + NodeVersion();
     Console.WriteLine($"## Writer alone, {invoices:N0} records, median of {runs}");
     Console.WriteLine();
     Console.WriteLine("| writer | time (s) | rows/s | output (MB) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine($"| gateway CsvRowWriter, JSON page bytes parsed + written | {ours.Median():F3} | {invoices / ours.Median():N0} | {ourBytes / 1e6:F1} |");
     Console.WriteLine($"| gateway CsvRowWriter, pre-parsed pages, writing only | {oursWriteOnly.Median():F3} | {invoices / oursWriteOnly.Median():N0} | {ourBytes / 1e6:F1} |");
-    Console.WriteLine($"| json-2-csv {{ expandNestedObjects: true }}, parsed objects (node {Environment.GetEnvironmentVariable("NODE_VERSION") ?? "v" + NodeVersion()}) | {theirs.Median():F3} | {invoices / theirs.Median():N0} | {node.GetProperty("bytes").GetInt64() / 1e6:F1} |");
+    Console.WriteLine($"| before (CsvRowWriterBaseline, CsvHelper), JSON page bytes parsed + written | {before.Median():F3} | {invoices / before.Median():N0} | {beforeBytes / 1e6:F1} |");
+    Console.WriteLine($"| before (CsvRowWriterBaseline, CsvHelper), pre-parsed pages, writing only | {beforeWriteOnly.Median():F3} | {invoices / beforeWriteOnly.Median():N0} | {beforeBytes / 1e6:F1} |");
+    Console.WriteLine($"| json-2-csv {{ expandNestedObjects: true }}, parsed objects (node {nodeVersion}) | {theirs.Median():F3} | {invoices / theirs.Median():N0} | {node.GetProperty("bytes").GetInt64() / 1e6:F1} |");
+    Console.WriteLine($"| json-2-csv end to end: page bytes → JSON.parse → json2csv → Buffer.from(csv, 'utf8') (node {nodeVersion}) | {theirsEndToEnd.Median():F3} | {invoices / theirsEndToEnd.Median():N0} | {node.GetProperty("e2eBytes").GetInt64() / 1e6:F1} |");
     Console.WriteLine();
-    Console.WriteLine($"Ratio rows/s, gateway (parse + write) / json-2-csv: {theirs.Median() / ours.Median():F1}x; writing only: {theirs.Median() / oursWriteOnly.Median():F1}x");
+    Console.WriteLine($"Ratio rows/s, gateway (page bytes → CSV bytes) / json-2-csv end to end (page bytes → CSV bytes): {theirsEndToEnd.Median() / ours.Median():F1}x");
+    Console.WriteLine($"Ratio rows/s, gateway (page bytes → CSV bytes) / json-2-csv on parsed objects: {theirs.Median() / ours.Median():F1}x; " +
+        $"gateway writing only / json-2-csv on parsed objects: {theirs.Median() / oursWriteOnly.Median():F1}x");
+    Console.WriteLine($"Ratio rows/s, gateway now / before, same session: parse + write {before.Median() / ours.Median():F2}x; writing only {beforeWriteOnly.Median() / oursWriteOnly.Median():F2}x");
 }
 finally
 {
@@ -138,6 +172,9 @@ async Task<Sample> MeasureAsync(Func<HttpClient, Task<long>> pass)
     psi.Environment["Redis__Configuration"] = $"127.0.0.1:{redisPort}";
     psi.Environment["Redirects__SeedFile"] = "";
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
+    psi.Environment["Telemetry__ManagementUrl"] = "http://127.0.0.1:0"; // no fixed management port beside other gateways
+    psi.Environment["ReverseProxy__Routes__invoices-list__AuthorizationPolicy"] = "anonymous"; // routes need a signed-in caller since access control
+    psi.Environment["ReverseProxy__Routes__invoices-csv__AuthorizationPolicy"] = "anonymous";
     using var gateway = Process.Start(psi)!;
     _ = gateway.StandardOutput.ReadToEndAsync();
     _ = gateway.StandardError.ReadToEndAsync();
@@ -222,7 +259,7 @@ static async Task<long> CountCoreAsync(Stream body, long[] lineFeeds)
     return total;
 }
 
-async Task<(double Seconds, long Bytes)> OurWriterAsync(bool parse)
+async Task<(double Seconds, long Bytes)> OurWriterAsync(bool parse, bool baseline)
 {
     var parsed = parse ? null : pages.Select(page => JsonDocument.Parse(page)).ToArray();
     try
@@ -230,20 +267,31 @@ async Task<(double Seconds, long Bytes)> OurWriterAsync(bool parse)
         using var sink = new CountingStream();
         var clock = Stopwatch.StartNew();
         using var writer = new CsvRowWriter(CsvExport.Invoices.Columns);
-        writer.WriteHeader();
+        using var old = new CsvRowWriterBaseline(CsvExport.Invoices.Columns);
+        Action<JsonElement> writeRows = baseline ? rows => old.WriteRows(rows) : rows => writer.WriteRows(rows);
+        Func<Stream, ValueTask> copy = baseline ? stream => old.CopyToAsync(stream, CancellationToken.None) : stream => writer.CopyToAsync(stream, CancellationToken.None);
+        if (baseline)
+        {
+            old.WriteHeader();
+        }
+        else
+        {
+            writer.WriteHeader();
+        }
+
         for (var i = 0; i < pages.Length; i++)
         {
             if (parse)
             {
                 using var page = await StrapiPage.ReadAsync(new MemoryStream(pages[i], writable: false), CancellationToken.None);
-                writer.WriteRows(page.Data);
+                writeRows(page.Data);
             }
             else
             {
-                writer.WriteRows(parsed![i].RootElement.GetProperty("data"));
+                writeRows(parsed![i].RootElement.GetProperty("data"));
             }
 
-            await writer.CopyToAsync(sink, CancellationToken.None);
+            await copy(sink);
         }
 
         return (clock.Elapsed.TotalSeconds, sink.Length);
