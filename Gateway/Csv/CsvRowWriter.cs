@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -28,6 +29,12 @@ internal sealed class CsvRowWriter : IDisposable
         Injection = CsvInjection.None,
         WriteByteOrderMark = false,
     };
+
+    /// <summary>
+    /// What stops the straight copy of JSON text: an escape, a comma (the cell needs quotes) or a non-ASCII byte (the
+    /// UTF-8 must be checked). Quotes, CR and LF cannot occur unescaped in JSON text.
+    /// </summary>
+    private static readonly SearchValues<byte> NotPlain = SearchValues.Create([(byte)'\\', (byte)',', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
 
     private readonly IReadOnlyList<CsvColumn> _columns;
     private readonly CsvColumnTree _tree;
@@ -115,7 +122,18 @@ internal sealed class CsvRowWriter : IDisposable
     private void WriteString(JsonElement value)
     {
         var text = JsonMarshal.GetRawUtf8Value(value)[1..^1];
-        if (text.Contains((byte)'\\') || !Utf8.IsValid(text))
+        if (!text.ContainsAny(NotPlain))
+        {
+            if (CsvFormulaGuard.IsDangerous(text))
+            {
+                _buffer.WriteQuoted(CsvFormulaGuard.EscapeUtf8, text);
+            }
+            else
+            {
+                _buffer.WriteRaw(text); // plain ASCII: nothing to quote
+            }
+        }
+        else if (text.Contains((byte)'\\') || !Utf8.IsValid(text))
         {
             WriteText(value.GetString()!);
         }
