@@ -35,9 +35,11 @@ if (pagesFile) {
   }
 
   const endToEnd = (bodies) => {
-    let records = [];
+    const records = [];
     for (const body of bodies) {
-      records = records.concat(JSON.parse(body.toString('utf8')).data);
+      for (const record of JSON.parse(body.toString('utf8')).data) {
+        records.push(record);
+      }
     }
 
     return Buffer.from(json2csv(records, options), 'utf8');
