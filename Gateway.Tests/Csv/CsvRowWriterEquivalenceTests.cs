@@ -19,7 +19,7 @@ public sealed class CsvRowWriterEquivalenceTests
         "\"a=b\"", "\"   =HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"", "\"\u00A0=cmd()\"", "\"\\u00a0=cmd()\"", "\"\u00A0plain\"",
         "\"\\n=cmd()\"", "\" \\t\u2028\u3000+1\"", "\"\u200B@SUM(A1)\"", "\"\\u200b@x\"", "\"＝cmd()\"", "\"＋1\"", "\"－1\"", "\"＠SUM(A1)\"",
         "\"﹦x\"", "\"﹢x\"", "\"﹣x\"", "\"﹫x\"", "\"  ﹦cmd()\"", "\"  plain\"", "\"Zoë =x\"", "\"é=x\"", "\"\u3000x\"", "\"\\u0000x\"",
-        "\"\\u001f=x\"", "\"\u007F=x\"", "\"\u0085=x\"", "\"2024-01-02\"", "\"inv000000000000000000001\"", "\"c1@example.com\"",
+        "\"\\u001f=x\"", "\"\u007F=x\"", "\"\u0085=x\"", "\"\U000E0001=x\"", "\"\u00A0\U000E0001=x\"", "\"\U0001F600=x\"", "\"\u2060\u00AD-x\"", "\"2024-01-02\"", "\"inv000000000000000000001\"", "\"c1@example.com\"",
     ];
 
     /// <summary>Anything else a value could be: numbers as JSON wrote them, booleans, null, objects and arrays.</summary>

@@ -52,9 +52,9 @@ internal static class CsvFormulaGuard
     }
 
     /// <summary>
-    /// <see cref="IsDangerous(ReadOnlySpan{char})"/> for valid UTF-8: a first byte that is printable ASCII decides at once
-    /// (a sign, or any other visible character); text that starts with white space, a control or a non-ASCII character is
-    /// decoded and checked as UTF-16.
+    /// <see cref="IsDangerous(ReadOnlySpan{char})"/> for valid UTF-8, decoding only as far as it must: a first byte that is
+    /// printable ASCII decides at once (a sign, or any other visible character); otherwise the characters are taken one
+    /// by one as the UTF-16 check takes them (a character beyond U+FFFF is a surrogate there, which ends the check).
     /// </summary>
     public static bool IsDangerous(ReadOnlySpan<byte> utf8)
     {
@@ -69,14 +69,32 @@ internal static class CsvFormulaGuard
             return first is (byte)'=' or (byte)'+' or (byte)'-' or (byte)'@';
         }
 
-        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(utf8.Length));
-        try
+        if (first is (byte)'\t' or (byte)'\r')
         {
-            return IsDangerous(chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars)));
+            return true;
         }
-        finally
+
+        while (!utf8.IsEmpty && Rune.DecodeFromUtf8(utf8, out var rune, out var length) == OperationStatus.Done)
         {
-            ArrayPool<char>.Shared.Return(chars);
+            if (!rune.IsBmp)
+            {
+                return false;
+            }
+
+            var c = (char)rune.Value;
+            if (Signs.Contains(c))
+            {
+                return true;
+            }
+
+            if (!char.IsWhiteSpace(c) && CharUnicodeInfo.GetUnicodeCategory(c) is not (UnicodeCategory.Format or UnicodeCategory.Control))
+            {
+                return false;
+            }
+
+            utf8 = utf8[length..];
         }
+
+        return false;
     }
 }
