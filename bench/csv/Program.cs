@@ -6,7 +6,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Csv.Bench;
 using Gateway.Csv;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -67,41 +66,20 @@ try
     Console.WriteLine();
 
     // Writer alone, in process: the gateway's (JSON page bytes → CSV bytes) against json-2-csv, on parsed objects and end
-    // to end (page bytes → JSON.parse → json2csv → Buffer.from). The writer before this change (CsvRowWriterBaseline) runs
-    // in the same loop, the order alternating run by run, for a before → after ratio that shares the machine's load.
+    // to end (page bytes → JSON.parse → json2csv → Buffer.from).
     var ours = new List<double>();
     var oursWriteOnly = new List<double>();
-    var before = new List<double>();
-    var beforeWriteOnly = new List<double>();
     long ourBytes = 0;
-    long beforeBytes = 0;
     for (var run = 0; run <= runs; run++)
     {
-        var baselineFirst = run % 2 == 1;
-        var b1 = baselineFirst ? await OurWriterAsync(parse: true, baseline: true) : default;
-        var b2 = baselineFirst ? await OurWriterAsync(parse: false, baseline: true) : default;
-        var (seconds, bytes) = await OurWriterAsync(parse: true, baseline: false);
-        var (writeOnly, _) = await OurWriterAsync(parse: false, baseline: false);
-        if (!baselineFirst)
-        {
-            b1 = await OurWriterAsync(parse: true, baseline: true);
-            b2 = await OurWriterAsync(parse: false, baseline: true);
-        }
-
+        var (seconds, bytes) = await OurWriterAsync(parse: true);
+        var (writeOnly, _) = await OurWriterAsync(parse: false);
         if (run > 0)
         {
             ours.Add(seconds);
             oursWriteOnly.Add(writeOnly);
-            before.Add(b1.Seconds);
-            beforeWriteOnly.Add(b2.Seconds);
             ourBytes = bytes;
-            beforeBytes = b1.Bytes;
         }
-    }
-
-    if (beforeBytes != ourBytes)
-    {
-        throw new InvalidOperationException($"The writers differ: {ourBytes} bytes now, {beforeBytes} before.");
     }
 
     var records = Path.Combine(Path.GetTempPath(), $"csv-bench-{Environment.ProcessId}.json");
@@ -142,15 +120,12 @@ try
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine($"| gateway CsvRowWriter, JSON page bytes parsed + written | {ours.Median():F3} | {invoices / ours.Median():N0} | {ourBytes / 1e6:F1} |");
     Console.WriteLine($"| gateway CsvRowWriter, pre-parsed pages, writing only | {oursWriteOnly.Median():F3} | {invoices / oursWriteOnly.Median():N0} | {ourBytes / 1e6:F1} |");
-    Console.WriteLine($"| before (CsvRowWriterBaseline, CsvHelper), JSON page bytes parsed + written | {before.Median():F3} | {invoices / before.Median():N0} | {beforeBytes / 1e6:F1} |");
-    Console.WriteLine($"| before (CsvRowWriterBaseline, CsvHelper), pre-parsed pages, writing only | {beforeWriteOnly.Median():F3} | {invoices / beforeWriteOnly.Median():N0} | {beforeBytes / 1e6:F1} |");
     Console.WriteLine($"| json-2-csv {{ expandNestedObjects: true }}, parsed objects (node {nodeVersion}) | {theirs.Median():F3} | {invoices / theirs.Median():N0} | {node.GetProperty("bytes").GetInt64() / 1e6:F1} |");
     Console.WriteLine($"| json-2-csv end to end: page bytes → JSON.parse → json2csv → Buffer.from(csv, 'utf8') (node {nodeVersion}) | {theirsEndToEnd.Median():F3} | {invoices / theirsEndToEnd.Median():N0} | {node.GetProperty("e2eBytes").GetInt64() / 1e6:F1} |");
     Console.WriteLine();
     Console.WriteLine($"Ratio rows/s, gateway (page bytes → CSV bytes) / json-2-csv end to end (page bytes → CSV bytes): {theirsEndToEnd.Median() / ours.Median():F1}x");
     Console.WriteLine($"Ratio rows/s, gateway (page bytes → CSV bytes) / json-2-csv on parsed objects: {theirs.Median() / ours.Median():F1}x; " +
         $"gateway writing only / json-2-csv on parsed objects: {theirs.Median() / oursWriteOnly.Median():F1}x");
-    Console.WriteLine($"Ratio rows/s, gateway now / before, same session: parse + write {before.Median() / ours.Median():F2}x; writing only {beforeWriteOnly.Median() / oursWriteOnly.Median():F2}x");
 }
 finally
 {
@@ -259,7 +234,7 @@ static async Task<long> CountCoreAsync(Stream body, long[] lineFeeds)
     return total;
 }
 
-async Task<(double Seconds, long Bytes)> OurWriterAsync(bool parse, bool baseline)
+async Task<(double Seconds, long Bytes)> OurWriterAsync(bool parse)
 {
     var parsed = parse ? null : pages.Select(page => JsonDocument.Parse(page)).ToArray();
     try
@@ -267,31 +242,20 @@ async Task<(double Seconds, long Bytes)> OurWriterAsync(bool parse, bool baselin
         using var sink = new CountingStream();
         var clock = Stopwatch.StartNew();
         using var writer = new CsvRowWriter(CsvExport.Invoices.Columns);
-        using var old = new CsvRowWriterBaseline(CsvExport.Invoices.Columns);
-        Action<JsonElement> writeRows = baseline ? rows => old.WriteRows(rows) : rows => writer.WriteRows(rows);
-        Func<Stream, ValueTask> copy = baseline ? stream => old.CopyToAsync(stream, CancellationToken.None) : stream => writer.CopyToAsync(stream, CancellationToken.None);
-        if (baseline)
-        {
-            old.WriteHeader();
-        }
-        else
-        {
-            writer.WriteHeader();
-        }
-
+        writer.WriteHeader();
         for (var i = 0; i < pages.Length; i++)
         {
             if (parse)
             {
                 using var page = await StrapiPage.ReadAsync(new MemoryStream(pages[i], writable: false), CancellationToken.None);
-                writeRows(page.Data);
+                writer.WriteRows(page.Data);
             }
             else
             {
-                writeRows(parsed![i].RootElement.GetProperty("data"));
+                writer.WriteRows(parsed![i].RootElement.GetProperty("data"));
             }
 
-            await copy(sink);
+            await writer.CopyToAsync(sink, CancellationToken.None);
         }
 
         return (clock.Elapsed.TotalSeconds, sink.Length);
