@@ -25,6 +25,9 @@ internal sealed class CsvColumn
     /// <summary>The relation this column reads through (<c>customer</c>), or <c>null</c> for a field of the item itself.</summary>
     public string? Relation => _path.Length > 1 ? _path[0] : null;
 
+    /// <summary>The steps of the path: <c>[customer, name]</c> for <c>customer.name</c>.</summary>
+    public ReadOnlySpan<string> Path => _path;
+
     /// <summary>The field's name at the end of the path.</summary>
     public string Field => _path[^1];
 

@@ -1,20 +1,27 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using CsvHelper;
 
 namespace Gateway.Csv;
 
 /// <summary>
-/// Writes Strapi items as CSV rows with CsvHelper: RFC 4180 quoting, CRLF, UTF-8 without BOM, and text cells that a
-/// spreadsheet would run as a formula (see <see cref="CsvFormulaGuard"/>) escaped with a leading <c>'</c> and quoted. Rows collect in a reused in-memory buffer (one page's worth) that <see cref="CopyToAsync"/> empties
-/// into the response, so nothing writes synchronously to the response and memory does not grow with the pages.
+/// Writes Strapi items as CSV rows, byte for byte as CsvHelper writes them with <see cref="Options"/>: RFC 4180 quoting,
+/// CRLF, UTF-8 without BOM, and text cells that a spreadsheet would run as a formula (see <see cref="CsvFormulaGuard"/>)
+/// escaped with a leading <c>'</c> and quoted. Values go from the page's UTF-8 JSON to the CSV bytes without a detour
+/// through strings: text without JSON escapes is copied as it is. Rows collect in a reused in-memory buffer (one page's
+/// worth) that <see cref="CopyToAsync(PipeWriter, CancellationToken)"/> empties into the response, so nothing writes
+/// synchronously to the response and memory does not grow with the pages.
 /// </summary>
 internal sealed class CsvRowWriter : IDisposable
 {
     /// <summary>
     /// CsvHelper's defaults are RFC 4180 with CRLF. Its injection check sees the first character only, so text cells go
-    /// through <see cref="CsvFormulaGuard"/> instead; numbers, booleans and JSON are never formulas.
+    /// through <see cref="CsvFormulaGuard"/> instead; numbers, booleans and JSON are never formulas. This writer follows
+    /// the same rules itself (the tests hold it to CsvHelper's output); the redirect export writes with these options.
     /// </summary>
     internal static readonly CsvWriterOptions Options = CsvWriterOptions.Default with
     {
@@ -23,75 +30,133 @@ internal sealed class CsvRowWriter : IDisposable
         WriteByteOrderMark = false,
     };
 
+    /// <summary>
+    /// What stops the straight copy of JSON text: an escape, a comma (the cell needs quotes) or a non-ASCII byte (the
+    /// UTF-8 must be checked). Quotes, CR and LF cannot occur unescaped in JSON text.
+    /// </summary>
+    private static readonly SearchValues<byte> NotPlain = SearchValues.Create([(byte)'\\', (byte)',', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
+
     private readonly IReadOnlyList<CsvColumn> _columns;
-    private readonly MemoryStream _buffer = new();
-    private readonly CsvWriter _csv;
+    private readonly CsvColumnTree _tree;
+    private readonly JsonElement[] _values;
+    private readonly CsvUtf8Buffer _buffer = new();
 
     public CsvRowWriter(IReadOnlyList<CsvColumn> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
 
         _columns = columns;
-        _csv = CsvWriter.Create(_buffer, Options, leaveOpen: true);
+        _tree = new CsvColumnTree(columns);
+        _values = new JsonElement[columns.Count];
     }
 
     public void WriteHeader()
     {
-        foreach (var column in _columns)
+        for (var i = 0; i < _columns.Count; i++)
         {
-            _csv.WriteField(column.Header);
+            if (i > 0)
+            {
+                _buffer.WriteSeparator();
+            }
+
+            _buffer.WriteText(Encoding.UTF8.GetBytes(_columns[i].Header));
         }
 
-        _csv.EndRecord();
+        _buffer.WriteNewLine();
     }
 
     /// <summary>Writes one row per element of Strapi's <c>data</c> array; returns how many.</summary>
     public int WriteRows(JsonElement items)
     {
+        var values = _values.AsSpan();
         var rows = 0;
         foreach (var item in items.EnumerateArray())
         {
-            foreach (var column in _columns)
+            _tree.Resolve(item, values);
+            var start = _buffer.Length;
+            for (var i = 0; i < values.Length; i++)
             {
-                if (!column.TryGetValue(item, out var value))
+                if (i > 0)
                 {
-                    _csv.WriteField(string.Empty);
-                    continue;
+                    _buffer.WriteSeparator();
                 }
 
-                switch (value.ValueKind)
-                {
-                    case JsonValueKind.String:
-                        WriteText(value.GetString()!);
-                        break;
-                    case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                        _csv.WriteField(JsonMarshal.GetRawUtf8Value(value));
-                        break;
-                    case JsonValueKind.Object or JsonValueKind.Array:
-                        _csv.WriteField(value.GetRawText());
-                        break;
-                    default:
-                        _csv.WriteField(string.Empty);
-                        break;
-                }
+                Write(values[i]);
             }
 
-            _csv.EndRecord();
+            if (values.Length == 1 && _buffer.Length == start)
+            {
+                _buffer.WriteRaw("\"\""u8); // as CsvHelper: a lone empty field, so the record is not an empty line
+            }
+
+            _buffer.WriteNewLine();
             rows++;
         }
 
         return rows;
     }
 
-    private void WriteText(string text)
+    private void Write(JsonElement value)
     {
-        if (CsvFormulaGuard.IsDangerous(text))
+        switch (value.ValueKind)
         {
-            _csv.WriteField(CsvFormulaGuard.Escape + text, CsvQuoting.Always);
+            case JsonValueKind.String:
+                WriteString(value);
+                break;
+            case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                _buffer.WriteRaw(JsonMarshal.GetRawUtf8Value(value));
+                break;
+            case JsonValueKind.Object or JsonValueKind.Array:
+                var json = JsonMarshal.GetRawUtf8Value(value);
+                if (!Utf8.IsValid(json))
+                {
+                    _ = value.GetRawText(); // throws, as reading it as text always did
+                }
+
+                _buffer.WriteText(json);
+                break;
+        }
+    }
+
+    /// <summary>Text without escapes (the JSON bytes between the quotes are the value) is copied; the rest goes through a string.</summary>
+    private void WriteString(JsonElement value)
+    {
+        var text = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+        if (!text.ContainsAny(NotPlain))
+        {
+            if (CsvFormulaGuard.IsDangerous(text))
+            {
+                _buffer.WriteQuoted(CsvFormulaGuard.EscapeUtf8, text);
+            }
+            else
+            {
+                _buffer.WriteRaw(text); // plain ASCII: nothing to quote
+            }
+        }
+        else if (text.Contains((byte)'\\') || !Utf8.IsValid(text))
+        {
+            WriteText(value.GetString()!);
+        }
+        else if (CsvFormulaGuard.IsDangerous(text))
+        {
+            _buffer.WriteQuoted(CsvFormulaGuard.EscapeUtf8, text);
         }
         else
         {
-            _csv.WriteField(text);
+            _buffer.WriteText(text);
+        }
+    }
+
+    private void WriteText(string text)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        if (CsvFormulaGuard.IsDangerous(text))
+        {
+            _buffer.WriteQuoted(CsvFormulaGuard.EscapeUtf8, utf8);
+        }
+        else
+        {
+            _buffer.WriteText(utf8);
         }
     }
 
@@ -103,9 +168,8 @@ internal sealed class CsvRowWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
 
-        _csv.Flush();
-        var result = await destination.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), cancel);
-        _buffer.SetLength(0);
+        var result = await destination.WriteAsync(_buffer.Written, cancel);
+        _buffer.Clear();
         return !result.IsCanceled;
     }
 
@@ -114,14 +178,9 @@ internal sealed class CsvRowWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
 
-        _csv.Flush();
-        await destination.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), cancel);
-        _buffer.SetLength(0);
+        await destination.WriteAsync(_buffer.Written, cancel);
+        _buffer.Clear();
     }
 
-    public void Dispose()
-    {
-        _csv.Dispose();
-        _buffer.Dispose();
-    }
+    public void Dispose() => _buffer.Dispose();
 }

@@ -65,7 +65,8 @@ try
         $"CSV rows/s end to end {invoices / Median(csv, s => s.Seconds):N0}");
     Console.WriteLine();
 
-    // Writer alone, in process: the gateway's (JSON page bytes → CSV bytes) against json-2-csv (parsed objects → CSV string).
+    // Writer alone, in process: the gateway's (JSON page bytes → CSV bytes) against json-2-csv, on parsed objects and end
+    // to end (page bytes → JSON.parse → json2csv → Buffer.from).
     var ours = new List<double>();
     var oursWriteOnly = new List<double>();
     long ourBytes = 0;
@@ -82,11 +83,13 @@ try
     }
 
     var records = Path.Combine(Path.GetTempPath(), $"csv-bench-{Environment.ProcessId}.json");
+    var pagesFile = Path.Combine(Path.GetTempPath(), $"csv-bench-{Environment.ProcessId}.pages.jsonl");
     await File.WriteAllTextAsync(records, "[" + string.Join(',', items) + "]");
+    await File.WriteAllBytesAsync(pagesFile, [.. pages.SelectMany((page, i) => i == 0 ? page : [(byte)'\n', .. page])]);
     JsonElement node;
     try
     {
-        var psi = new ProcessStartInfo("node", $"json2csv-bench.mjs \"{records}\" {runs}") { WorkingDirectory = benchDir, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo("node", $"json2csv-bench.mjs \"{records}\" {runs} \"{pagesFile}\"") { WorkingDirectory = benchDir, RedirectStandardOutput = true };
         using var process = Process.Start(psi)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -105,18 +108,24 @@ try
     finally
     {
         File.Delete(records);
+        File.Delete(pagesFile);
     }
 
     var theirs = node.GetProperty("ms").EnumerateArray().Select(ms => ms.GetDouble() / 1000).ToList();
+    var theirsEndToEnd = node.GetProperty("e2eMs").EnumerateArray().Select(ms => ms.GetDouble() / 1000).ToList();
+    var nodeVersion = Environment.GetEnvironmentVariable("NODE_VERSION") ?? "v" + NodeVersion();
     Console.WriteLine($"## Writer alone, {invoices:N0} records, median of {runs}");
     Console.WriteLine();
     Console.WriteLine("| writer | time (s) | rows/s | output (MB) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine($"| gateway CsvRowWriter, JSON page bytes parsed + written | {ours.Median():F3} | {invoices / ours.Median():N0} | {ourBytes / 1e6:F1} |");
     Console.WriteLine($"| gateway CsvRowWriter, pre-parsed pages, writing only | {oursWriteOnly.Median():F3} | {invoices / oursWriteOnly.Median():N0} | {ourBytes / 1e6:F1} |");
-    Console.WriteLine($"| json-2-csv {{ expandNestedObjects: true }}, parsed objects (node {Environment.GetEnvironmentVariable("NODE_VERSION") ?? "v" + NodeVersion()}) | {theirs.Median():F3} | {invoices / theirs.Median():N0} | {node.GetProperty("bytes").GetInt64() / 1e6:F1} |");
+    Console.WriteLine($"| json-2-csv {{ expandNestedObjects: true }}, parsed objects (node {nodeVersion}) | {theirs.Median():F3} | {invoices / theirs.Median():N0} | {node.GetProperty("bytes").GetInt64() / 1e6:F1} |");
+    Console.WriteLine($"| json-2-csv end to end: page bytes → JSON.parse → json2csv → Buffer.from(csv, 'utf8') (node {nodeVersion}) | {theirsEndToEnd.Median():F3} | {invoices / theirsEndToEnd.Median():N0} | {node.GetProperty("e2eBytes").GetInt64() / 1e6:F1} |");
     Console.WriteLine();
-    Console.WriteLine($"Ratio rows/s, gateway (parse + write) / json-2-csv: {theirs.Median() / ours.Median():F1}x; writing only: {theirs.Median() / oursWriteOnly.Median():F1}x");
+    Console.WriteLine($"Ratio rows/s, gateway (page bytes → CSV bytes) / json-2-csv end to end (page bytes → CSV bytes): {theirsEndToEnd.Median() / ours.Median():F1}x");
+    Console.WriteLine($"Ratio rows/s, gateway (page bytes → CSV bytes) / json-2-csv on parsed objects: {theirs.Median() / ours.Median():F1}x; " +
+        $"gateway writing only / json-2-csv on parsed objects: {theirs.Median() / oursWriteOnly.Median():F1}x");
 }
 finally
 {
@@ -138,6 +147,9 @@ async Task<Sample> MeasureAsync(Func<HttpClient, Task<long>> pass)
     psi.Environment["Redis__Configuration"] = $"127.0.0.1:{redisPort}";
     psi.Environment["Redirects__SeedFile"] = "";
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
+    psi.Environment["Telemetry__ManagementUrl"] = "http://127.0.0.1:0"; // no fixed management port beside other gateways
+    psi.Environment["ReverseProxy__Routes__invoices-list__AuthorizationPolicy"] = "anonymous"; // routes need a signed-in caller since access control
+    psi.Environment["ReverseProxy__Routes__invoices-csv__AuthorizationPolicy"] = "anonymous";
     using var gateway = Process.Start(psi)!;
     _ = gateway.StandardOutput.ReadToEndAsync();
     _ = gateway.StandardError.ReadToEndAsync();
