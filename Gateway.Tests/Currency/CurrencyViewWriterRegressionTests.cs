@@ -30,6 +30,7 @@ public sealed class CurrencyViewWriterRegressionTests
         """{"data":[{"amount":100,"date":1.7976931348623157e308,"invoice_status":-5e-324,"customer":{"name":123456789012345678901234567890,"email":true,"image_url":false}}]}""",
         """{"data":[{"d\u0061te":"escaped name","\u0061mount":9,"customer":{"n\u0061me":"x"}}],"m\u0065ta":{"p\u0061gination":{"page":3}}}""",
         "{\n  \"data\": [\n    {\n      \"id\": 1,\n      \"date\" : \"2022-12-06\",\n      \"amount\":\t4200,\n      \"customer\": { \"name\" : \"Spaced\" , \"email\": { \"a\" : [ 1 , 2 ] } }\n    }\n  ],\n  \"meta\": { \"pagination\" : { \"page\" : 1 ,\n \"total\" : 2 } }\n}\n",
+        """{"data":[{"a_property_name_longer_than_sixty_four_bytes_which_matches_no_field_of_the_view":1,"amount":2,"datE":"x","dat":"y","customer":{"nam\u0065":"n","emai":"e"}}]}""",
         GeneratedPage(100, seed: 7),
         GeneratedPage(250, seed: 11),
     ];

@@ -32,6 +32,11 @@ internal static class CurrencyViewWriter
 
     private static readonly int AmountIndex = Array.IndexOf(CurrencyViewFields.Invoice, CurrencyViewFields.Amount);
 
+    /// <summary>The invoice fields, then <c>customer</c> at <see cref="CustomerIndex"/>.</summary>
+    private static readonly PropertyNameSet InvoiceNames = new([.. InvoiceFields, Customer]);
+    private static readonly int CustomerIndex = InvoiceFields.Length;
+    private static readonly PropertyNameSet CustomerNames = new(CustomerFields);
+
     private static readonly byte[] DataOpen = Fragment("", Data, "[");
     private static readonly byte[] DataOpenAgain = Fragment(",", Data, "[");
     private static readonly byte[] MetaOpen = Fragment(",", Meta, "{");
@@ -63,6 +68,7 @@ internal static class CurrencyViewWriter
         Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject, "an object");
 
         output.Write("{"u8);
+        var rate = new CurrencyConverter(quote.Rate);
         var pagination = Range.StartAt(0);
         var hasPagination = false;
         var hasData = false;
@@ -76,7 +82,7 @@ internal static class CurrencyViewWriter
                 var first = true;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    WriteInvoice(ref reader, strapi, output, quote.Rate, first);
+                    WriteInvoice(ref reader, strapi, output, rate, first);
                     first = false;
                 }
 
@@ -109,7 +115,7 @@ internal static class CurrencyViewWriter
         output.Write("}}"u8);
     }
 
-    private static void WriteInvoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> strapi, IBufferWriter<byte> output, decimal rate, bool first)
+    private static void WriteInvoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> strapi, IBufferWriter<byte> output, in CurrencyConverter rate, bool first)
     {
         Expect(reader.TokenType == JsonTokenType.StartObject, "invoice objects");
         Span<Range> values = stackalloc Range[InvoiceFields.Length];
@@ -120,8 +126,8 @@ internal static class CurrencyViewWriter
         long? cents = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = IndexOf(ref reader, InvoiceFields);
-            var isCustomer = field < 0 && reader.ValueTextEquals(Customer.EncodedUtf8Bytes);
+            var field = InvoiceNames.IndexOf(ref reader);
+            var isCustomer = field == CustomerIndex;
             reader.Read();
             if (field == AmountIndex)
             {
@@ -132,14 +138,14 @@ internal static class CurrencyViewWriter
                     cents = value;
                 }
             }
-            else if (field >= 0)
+            else if (field >= 0 && !isCustomer)
             {
                 values[field] = Slice(ref reader);
                 found[field] = true;
             }
             else if (isCustomer && reader.TokenType == JsonTokenType.StartObject)
             {
-                ReadFields(ref reader, CustomerFields, customerValues, customerFound);
+                ReadFields(ref reader, CustomerNames, customerValues, customerFound);
                 hasCustomer = true;
             }
             else
@@ -149,7 +155,7 @@ internal static class CurrencyViewWriter
         }
 
         // Converted before anything of this invoice is written, as a problem rather than a partial view is the answer to it.
-        long? converted = cents is { } amount ? CurrencyMath.Convert(amount, rate) : null;
+        long? converted = cents is { } amount ? rate.Convert(amount) : null;
 
         var size = InvoiceFixedBytes + MaxLongBytes + RawBytes(values, found) + (hasCustomer ? CustomerFixedBytes + RawBytes(customerValues, customerFound) : NullValue.Length);
         var span = output.GetSpan(size);
@@ -201,11 +207,11 @@ internal static class CurrencyViewWriter
     }
 
     /// <summary>From the object the reader is on, the raw values of <paramref name="names"/>; leaves the reader on its end.</summary>
-    private static void ReadFields(ref Utf8JsonReader reader, JsonEncodedText[] names, scoped Span<Range> values, scoped Span<bool> found)
+    private static void ReadFields(ref Utf8JsonReader reader, PropertyNameSet names, scoped Span<Range> values, scoped Span<bool> found)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = IndexOf(ref reader, names);
+            var field = names.IndexOf(ref reader);
             reader.Read();
             if (field >= 0)
             {
@@ -245,19 +251,6 @@ internal static class CurrencyViewWriter
         }
 
         return found;
-    }
-
-    private static int IndexOf(ref Utf8JsonReader reader, JsonEncodedText[] names)
-    {
-        for (var i = 0; i < names.Length; i++)
-        {
-            if (reader.ValueTextEquals(names[i].EncodedUtf8Bytes))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     /// <summary>The raw JSON of the value the reader is on; leaves the reader on its last token.</summary>

@@ -58,6 +58,33 @@ internal static class Micro
         }
     }
 
+    /// <summary>
+    /// One writer on one page, <paramref name="pages"/> times, nothing else: a steady target for <c>perf</c> or
+    /// <c>valgrind</c>. <c>perf stat -e instructions:u</c> at two page counts gives instructions per page, which a busy
+    /// machine does not disturb the way it disturbs time.
+    /// </summary>
+    public static void Loop(int items, int pages, bool baseline)
+    {
+        var quote = new CurrencyQuote("EUR", 0.86m, RateSource.Cached, DateTimeOffset.FromUnixTimeSeconds(1732406401));
+        var page = StrapiPage.Build(items);
+        var output = new ArrayBufferWriter<byte>(page.Length * 2);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < pages; i++)
+        {
+            output.ResetWrittenCount();
+            if (baseline)
+            {
+                CurrencyViewWriterBaseline.Write(page, output, quote);
+            }
+            else
+            {
+                CurrencyViewWriter.Write(page, output, quote);
+            }
+        }
+
+        Console.WriteLine($"{pages} pages, {clock.Elapsed.TotalNanoseconds / Math.Max(pages, 1):F0} ns each");
+    }
+
     private static (double Ns, double Alloc)[] Medians(int runs, TimeSpan perRun, params Action[] bodies)
     {
         foreach (var body in bodies)
