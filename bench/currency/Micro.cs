@@ -59,11 +59,12 @@ internal static class Micro
     }
 
     /// <summary>
-    /// One writer on one page, <paramref name="pages"/> times, nothing else: a steady target for <c>perf</c> or
+    /// One writer (<paramref name="what"/>: <c>view</c>, <c>baseline</c>, or <c>read</c>, tokenizing only) on one page,
+    /// <paramref name="pages"/> times, nothing else: a steady target for <c>perf</c> or
     /// <c>valgrind</c>. <c>perf stat -e instructions:u</c> at two page counts gives instructions per page, which a busy
     /// machine does not disturb the way it disturbs time.
     /// </summary>
-    public static void Loop(int items, int pages, bool baseline)
+    public static void Loop(int items, int pages, string what)
     {
         var quote = new CurrencyQuote("EUR", 0.86m, RateSource.Cached, DateTimeOffset.FromUnixTimeSeconds(1732406401));
         var page = StrapiPage.Build(items);
@@ -72,13 +73,21 @@ internal static class Micro
         for (var i = 0; i < pages; i++)
         {
             output.ResetWrittenCount();
-            if (baseline)
+            switch (what)
             {
-                CurrencyViewWriterBaseline.Write(page, output, quote);
-            }
-            else
-            {
-                CurrencyViewWriter.Write(page, output, quote);
+                case "baseline":
+                    CurrencyViewWriterBaseline.Write(page, output, quote);
+                    break;
+                case "read":
+                    var reader = new System.Text.Json.Utf8JsonReader(page);
+                    while (reader.Read())
+                    {
+                    }
+
+                    break;
+                default:
+                    CurrencyViewWriter.Write(page, output, quote);
+                    break;
             }
         }
 

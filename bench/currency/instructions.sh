@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Instructions per page of the shipped writer and of the baseline (CurrencyViewWriterBaseline), counted by
+# Instructions per page of the shipped writer, of the baseline (CurrencyViewWriterBaseline) and of tokenizing only, counted by
 # valgrind --tool=callgrind on the bench's loop mode at two page counts: the difference cancels start-up and JIT.
 # A second witness next to the timings, which a shared, busy machine disturbs and instruction counts it barely does.
 # The JIT runs without tiering (DOTNET_TieredCompilation=0: optimized code from the first call, no PGO), so the counts
@@ -17,7 +17,7 @@ count() { # items pages writer
 }
 echo "items  writer    instructions/page"
 for items in 25 100; do
-  for writer in baseline view; do
+  for writer in read baseline view; do
     small=$(count "$items" 10 "$writer") large=$(count "$items" $((PAGES + 10)) "$writer")
     printf '%5s  %-8s  %17d\n' "$items" "$writer" $(( (large - small) / PAGES ))
   done
