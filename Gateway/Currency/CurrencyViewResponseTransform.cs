@@ -83,7 +83,9 @@ internal sealed partial class CurrencyViewResponseTransform(string currency, IEx
 
         metrics.Viewed(quote);
 
-        // Written whole before the first byte goes out: a failure above is a problem, never a partial view.
+        // Written whole before the first byte goes out: a failure above is a problem, never a partial view. Its length is
+        // known, so it goes with Content-Length in one write, not chunked (which costs a second write for the last chunk).
+        response.ContentLength = view.WrittenCount;
         response.BodyWriter.Write(view.WrittenSpan);
         if (view.Capacity > MaxKeptViewBytes)
         {

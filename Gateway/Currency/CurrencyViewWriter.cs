@@ -1,13 +1,16 @@
 using System.Buffers;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Gateway.Currency;
 
 /// <summary>
-/// Rewrites Strapi's list envelope into a currency view, token by token (<see cref="Utf8JsonReader"/> in,
-/// <see cref="Utf8JsonWriter"/> out, no object graph): each item becomes <c>{"date","amount","invoice_status","customer"}</c>
-/// with the amount converted, and <c>meta</c> becomes Strapi's <c>pagination</c> plus <c>currency</c>.
-/// Values are copied as raw JSON slices of Strapi's body.
+/// Rewrites Strapi's list envelope into a currency view in one pass of <see cref="Utf8JsonReader"/>, no object graph: each
+/// item becomes <c>{"date","amount","invoice_status","customer"}</c> with the amount converted, and <c>meta</c> becomes
+/// Strapi's <c>pagination</c> plus <c>currency</c>. The output is assembled from bytes: constant fragments (the property
+/// names), Strapi's values copied verbatim as raw slices of its body, the converted amount formatted in place, and the
+/// <c>currency</c> block, written once per quote (<see cref="CurrencyBlock"/>). No <see cref="Utf8JsonWriter"/> per page.
 /// </summary>
 internal static class CurrencyViewWriter
 {
@@ -29,6 +32,30 @@ internal static class CurrencyViewWriter
 
     private static readonly int AmountIndex = Array.IndexOf(CurrencyViewFields.Invoice, CurrencyViewFields.Amount);
 
+    /// <summary>The invoice fields, then <c>customer</c> at <see cref="CustomerIndex"/>.</summary>
+    private static readonly PropertyNameSet InvoiceNames = new([.. InvoiceFields, Customer]);
+    private static readonly int CustomerIndex = InvoiceFields.Length;
+    private static readonly PropertyNameSet CustomerNames = new(CustomerFields);
+
+    private static readonly byte[] DataOpen = Fragment("", Data, "[");
+    private static readonly byte[] DataOpenAgain = Fragment(",", Data, "[");
+    private static readonly byte[] MetaOpen = Fragment(",", Meta, "{");
+    private static readonly byte[] PaginationName = Fragment("", Pagination, "");
+    private static readonly byte[] CurrencyName = Fragment("", Currency, "");
+    private static readonly byte[] CustomerName = Fragment(",", Customer, "");
+    private static readonly byte[][] InvoicePrefixes = Prefixes(InvoiceFields);
+    private static readonly byte[][] CustomerPrefixes = Prefixes(CustomerFields);
+    private static readonly int InvoiceFixedBytes = InvoicePrefixes.Sum(prefix => prefix.Length) + CustomerName.Length + 2;
+    private static readonly int CustomerFixedBytes = CustomerPrefixes.Sum(prefix => prefix.Length) + 1;
+
+    /// <summary>The longest a converted amount can be written: <see cref="long.MinValue"/>, 20 bytes.</summary>
+    private const int MaxLongBytes = 20;
+
+    private static ReadOnlySpan<byte> NullValue => "null"u8;
+
+    /// <summary>The last quote's <c>currency</c> block; replaced when the quote changes (a refresh), never per page.</summary>
+    private static CurrencyBlock? s_currency;
+
     internal static string SourceName(RateSource source) => SourceNames[(int)source].Value;
 
     /// <summary>Writes the view of <paramref name="strapi"/> to <paramref name="output"/>.</summary>
@@ -40,8 +67,8 @@ internal static class CurrencyViewWriter
         var reader = new Utf8JsonReader(strapi);
         Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject, "an object");
 
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
-        writer.WriteStartObject();
+        output.Write("{"u8);
+        var rate = new CurrencyConverter(quote.Rate);
         var pagination = Range.StartAt(0);
         var hasPagination = false;
         var hasData = false;
@@ -51,13 +78,15 @@ internal static class CurrencyViewWriter
             {
                 reader.Read();
                 Expect(reader.TokenType == JsonTokenType.StartArray, "a data array");
-                writer.WriteStartArray(Data);
+                output.Write(hasData ? DataOpenAgain : DataOpen);
+                var first = true;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    WriteInvoice(ref reader, strapi, writer, quote.Rate);
+                    WriteInvoice(ref reader, strapi, output, rate, first);
+                    first = false;
                 }
 
-                writer.WriteEndArray();
+                output.Write("]"u8);
                 hasData = true;
             }
             else if (reader.ValueTextEquals(Meta.EncodedUtf8Bytes))
@@ -73,33 +102,20 @@ internal static class CurrencyViewWriter
         }
 
         Expect(hasData, "a data array");
-        writer.WriteStartObject(Meta);
+        output.Write(MetaOpen);
         if (hasPagination)
         {
-            writer.WritePropertyName(Pagination);
-            writer.WriteRawValue(strapi[pagination], skipInputValidation: true);
+            output.Write(PaginationName);
+            output.Write(strapi[pagination]);
+            output.Write(","u8);
         }
 
-        writer.WriteStartObject(Currency);
-        writer.WriteString(Code, quote.Code);
-        writer.WriteNumber(Rate, quote.Rate);
-        writer.WriteString(Source, SourceNames[(int)quote.Source]);
-        if (quote.AsOf is { } asOf)
-        {
-            writer.WriteString(AsOf, asOf.UtcDateTime);
-        }
-        else
-        {
-            writer.WriteNull(AsOf);
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        writer.Flush();
+        output.Write(CurrencyName);
+        output.Write(CurrencyJson(quote));
+        output.Write("}}"u8);
     }
 
-    private static void WriteInvoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> strapi, Utf8JsonWriter writer, decimal rate)
+    private static void WriteInvoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> strapi, IBufferWriter<byte> output, in CurrencyConverter rate, bool first)
     {
         Expect(reader.TokenType == JsonTokenType.StartObject, "invoice objects");
         Span<Range> values = stackalloc Range[InvoiceFields.Length];
@@ -110,8 +126,8 @@ internal static class CurrencyViewWriter
         long? cents = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = IndexOf(ref reader, InvoiceFields);
-            var isCustomer = field < 0 && reader.ValueTextEquals(Customer.EncodedUtf8Bytes);
+            var field = InvoiceNames.IndexOf(ref reader);
+            var isCustomer = field == CustomerIndex;
             reader.Read();
             if (field == AmountIndex)
             {
@@ -122,14 +138,14 @@ internal static class CurrencyViewWriter
                     cents = value;
                 }
             }
-            else if (field >= 0)
+            else if (field >= 0 && !isCustomer)
             {
                 values[field] = Slice(ref reader);
                 found[field] = true;
             }
             else if (isCustomer && reader.TokenType == JsonTokenType.StartObject)
             {
-                ReadFields(ref reader, CustomerFields, customerValues, customerFound);
+                ReadFields(ref reader, CustomerNames, customerValues, customerFound);
                 hasCustomer = true;
             }
             else
@@ -138,51 +154,64 @@ internal static class CurrencyViewWriter
             }
         }
 
-        writer.WriteStartObject();
+        // Converted before anything of this invoice is written, as a problem rather than a partial view is the answer to it.
+        long? converted = cents is { } amount ? rate.Convert(amount) : null;
+
+        var size = InvoiceFixedBytes + MaxLongBytes + RawBytes(values, found) + (hasCustomer ? CustomerFixedBytes + RawBytes(customerValues, customerFound) : NullValue.Length);
+        var span = output.GetSpan(size);
+        var at = 0;
+        if (!first)
+        {
+            span[at++] = (byte)',';
+        }
+
         for (var i = 0; i < InvoiceFields.Length; i++)
         {
+            at += Put(span, at, InvoicePrefixes[i]);
             if (i == AmountIndex)
             {
-                if (cents is { } amount)
+                if (converted is { } value)
                 {
-                    writer.WriteNumber(InvoiceFields[i], CurrencyMath.Convert(amount, rate));
+                    value.TryFormat(span[at..], out var digits, default, CultureInfo.InvariantCulture);
+                    at += digits;
                 }
                 else
                 {
-                    writer.WriteNull(InvoiceFields[i]);
+                    at += Put(span, at, NullValue);
                 }
             }
             else
             {
-                WriteRawOrNull(writer, InvoiceFields[i], strapi, values[i], found[i]);
+                at += Put(span, at, found[i] ? strapi[values[i]] : NullValue);
             }
         }
 
-        writer.WritePropertyName(Customer);
+        at += Put(span, at, CustomerName);
         if (hasCustomer)
         {
-            writer.WriteStartObject();
             for (var i = 0; i < CustomerFields.Length; i++)
             {
-                WriteRawOrNull(writer, CustomerFields[i], strapi, customerValues[i], customerFound[i]);
+                at += Put(span, at, CustomerPrefixes[i]);
+                at += Put(span, at, customerFound[i] ? strapi[customerValues[i]] : NullValue);
             }
 
-            writer.WriteEndObject();
+            span[at++] = (byte)'}';
         }
         else
         {
-            writer.WriteNullValue();
+            at += Put(span, at, NullValue);
         }
 
-        writer.WriteEndObject();
+        span[at++] = (byte)'}';
+        output.Advance(at);
     }
 
     /// <summary>From the object the reader is on, the raw values of <paramref name="names"/>; leaves the reader on its end.</summary>
-    private static void ReadFields(ref Utf8JsonReader reader, JsonEncodedText[] names, scoped Span<Range> values, scoped Span<bool> found)
+    private static void ReadFields(ref Utf8JsonReader reader, PropertyNameSet names, scoped Span<Range> values, scoped Span<bool> found)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = IndexOf(ref reader, names);
+            var field = names.IndexOf(ref reader);
             reader.Read();
             if (field >= 0)
             {
@@ -224,19 +253,6 @@ internal static class CurrencyViewWriter
         return found;
     }
 
-    private static int IndexOf(ref Utf8JsonReader reader, JsonEncodedText[] names)
-    {
-        for (var i = 0; i < names.Length; i++)
-        {
-            if (reader.ValueTextEquals(names[i].EncodedUtf8Bytes))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     /// <summary>The raw JSON of the value the reader is on; leaves the reader on its last token.</summary>
     private static Range Slice(ref Utf8JsonReader reader)
     {
@@ -245,17 +261,62 @@ internal static class CurrencyViewWriter
         return start..(int)reader.BytesConsumed;
     }
 
-    private static void WriteRawOrNull(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> json, Range value, bool found)
+    /// <summary>The bytes of the values found, each <c>null</c> when missing, so one buffer request holds a whole invoice.</summary>
+    private static int RawBytes(scoped ReadOnlySpan<Range> values, scoped ReadOnlySpan<bool> found)
     {
-        writer.WritePropertyName(name);
-        if (found)
+        var bytes = 0;
+        for (var i = 0; i < values.Length; i++)
         {
-            writer.WriteRawValue(json[value], skipInputValidation: true);
+            bytes += found[i] ? values[i].End.Value - values[i].Start.Value : NullValue.Length;
         }
-        else
+
+        return bytes;
+    }
+
+    private static int Put(Span<byte> span, int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span[at..]);
+        return bytes.Length;
+    }
+
+    /// <summary><c>{prefix}"name":{suffix}</c>, the name escaped as <see cref="Utf8JsonWriter"/> writes it.</summary>
+    private static byte[] Fragment(string prefix, JsonEncodedText name, string suffix)
+        => [.. Encoding.UTF8.GetBytes(prefix), (byte)'"', .. name.EncodedUtf8Bytes, (byte)'"', (byte)':', .. Encoding.UTF8.GetBytes(suffix)];
+
+    /// <summary>Each field's name as it is written: <c>{"first":</c>, then <c>,"next":</c>.</summary>
+    private static byte[][] Prefixes(JsonEncodedText[] names)
+        => [.. names.Select((name, i) => Fragment(i == 0 ? "{" : ",", name, ""))];
+
+    /// <summary>The <c>currency</c> object of <paramref name="quote"/>, built by <see cref="Utf8JsonWriter"/> when the quote changes.</summary>
+    private static ReadOnlySpan<byte> CurrencyJson(CurrencyQuote quote)
+    {
+        if (s_currency is { } cached && cached.Matches(quote))
         {
-            writer.WriteNullValue();
+            return cached.Json;
         }
+
+        var json = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(Code, quote.Code);
+            writer.WriteNumber(Rate, quote.Rate);
+            writer.WriteString(Source, SourceNames[(int)quote.Source]);
+            if (quote.AsOf is { } asOf)
+            {
+                writer.WriteString(AsOf, asOf.UtcDateTime);
+            }
+            else
+            {
+                writer.WriteNull(AsOf);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var block = new CurrencyBlock(quote, json.WrittenSpan.ToArray());
+        s_currency = block;
+        return block.Json;
     }
 
     private static void Expect(bool condition, string what)
