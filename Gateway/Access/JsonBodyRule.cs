@@ -14,7 +14,8 @@ internal static class JsonBodyRule
     {
         ArgumentNullException.ThrowIfNull(proxy);
 
-        proxy.Use(async (context, next) =>
+        // Not async: a request that passes (nearly all) goes on without a state machine of its own.
+        proxy.Use((context, next) =>
         {
             var request = context.Request;
             if ((HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
@@ -22,12 +23,11 @@ internal static class JsonBodyRule
                 && string.Equals(context.GetReverseProxyFeature().Route.Config.ClusterId, Strapi.StrapiOptions.ClusterId, StringComparison.OrdinalIgnoreCase)
                 && !IsJson(request.ContentType))
             {
-                await Hosting.GatewayProblems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "The body must be JSON",
-                    "Send Content-Type: application/json.");
-                return;
+                return Hosting.GatewayProblems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "The body must be JSON",
+                    "Send Content-Type: application/json.").AsTask();
             }
 
-            await next();
+            return next();
         });
         return proxy;
     }

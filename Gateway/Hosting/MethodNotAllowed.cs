@@ -21,17 +21,17 @@ internal static class MethodNotAllowed
         ArgumentNullException.ThrowIfNull(proxy);
 
         var routes = proxy.ApplicationServices.GetRequiredService<IProxyStateLookup>();
-        proxy.Use(async (context, next) =>
+        // Not async: a request that passes (nearly all) goes on without a state machine of its own.
+        proxy.Use((context, next) =>
         {
             if (context.GetReverseProxyFeature().Route.Config.Match.Methods is { Count: > 0 }
                 || Allowed(routes, context.Request.Path) is not { Length: > 0 } allow)
             {
-                await next();
-                return;
+                return next();
             }
 
             context.Response.Headers.Allow = allow;
-            await GatewayProblems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here");
+            return GatewayProblems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "The method is not allowed here").AsTask();
         });
         return proxy;
     }
