@@ -60,7 +60,7 @@ url() { # route size
   esac
 }
 for size in 25 100; do for route in "${ROUTES[@]}"; do wrk -t1 -c"$CONNECTIONS" -d3s "$(url "$route" "$size")" >/dev/null; done; done
-curl -fs "$(url fr 25)" | head -c 300 >&2; echo >&2
+curl -fsS -o "$WORK/fr-25.json" "$(url fr 25)" && head -c 300 "$WORK/fr-25.json" >&2; echo >&2   # (curl into head: a pipe closed early fails it under pipefail)
 for route in "${ROUTES[@]}"; do # the cache's own header says whether the measured gateway really forwards every request
   printf '%-13s %s\n' "$route" "$(curl -fsS -o /dev/null -D - "$(url "$route" 25)" | tr -d '\r' | grep -i '^cache-status:' || echo 'no Cache-Status (cache off)')" >&2
 done
