@@ -12,19 +12,19 @@ internal sealed class CrossSiteGuard(RequestDelegate next, IOptionsMonitor<Acces
 {
     private const string SecFetchSite = "Sec-Fetch-Site";
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async: a request that passes (nearly all) goes on without a state machine of its own.
+    public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
             || !HasSessionCookie(request, options.CurrentValue.Session.CookieName)
             || (SameOrigin(request) && SameSite(request)))
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
-        await Hosting.GatewayProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused",
-            "A request signed in with the session cookie must come from this site.");
+        return Hosting.GatewayProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused",
+            "A request signed in with the session cookie must come from this site.").AsTask();
     }
 
     /// <summary>The cookie, or one of its chunks (<c>name</c>, <c>nameC1</c>…, as ASP.NET Core splits large cookies).</summary>

@@ -14,7 +14,8 @@ internal static class JsonBodyRule
     {
         ArgumentNullException.ThrowIfNull(proxy);
 
-        // Not async: a request that passes (nearly all) goes on without a state machine of its own.
+        // Not async, and the RequestDelegate overload of Use: a request that passes (nearly all) goes on without a state
+        // machine or a closure of its own.
         proxy.Use((context, next) =>
         {
             var request = context.Request;
@@ -27,7 +28,7 @@ internal static class JsonBodyRule
                     "Send Content-Type: application/json.").AsTask();
             }
 
-            return next();
+            return next(context);
         });
         return proxy;
     }

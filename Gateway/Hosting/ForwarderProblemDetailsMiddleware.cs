@@ -14,7 +14,7 @@ internal static class ForwarderProblemDetailsMiddleware
 
         proxy.Use(async (context, next) =>
         {
-            await next();
+            await next(context);
 
             var error = context.GetForwarderErrorFeature();
             if (error is null || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)

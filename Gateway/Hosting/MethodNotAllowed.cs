@@ -21,13 +21,14 @@ internal static class MethodNotAllowed
         ArgumentNullException.ThrowIfNull(proxy);
 
         var routes = proxy.ApplicationServices.GetRequiredService<IProxyStateLookup>();
-        // Not async: a request that passes (nearly all) goes on without a state machine of its own.
+        // Not async, and the RequestDelegate overload of Use: a request that passes (nearly all) goes on without a state
+        // machine or a closure of its own.
         proxy.Use((context, next) =>
         {
             if (context.GetReverseProxyFeature().Route.Config.Match.Methods is { Count: > 0 }
                 || Allowed(routes, context.Request.Path) is not { Length: > 0 } allow)
             {
-                return next();
+                return next(context);
             }
 
             context.Response.Headers.Allow = allow;

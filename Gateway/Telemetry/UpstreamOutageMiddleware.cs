@@ -16,7 +16,7 @@ internal static class UpstreamOutageMiddleware
         var outages = proxy.ApplicationServices.GetRequiredService<UpstreamOutages>();
         proxy.Use(async (context, next) =>
         {
-            await next();
+            await next(context);
 
             if (context.GetForwarderErrorFeature() is { Error: ForwarderError.RequestTimedOut }
                 && context.GetReverseProxyFeature().Cluster is { } cluster)
