@@ -56,6 +56,33 @@ public sealed class RedirectImportExportTests : RedirectTestBed
     }
 
     [Fact]
+    public async Task Import_ServedAndListedAtOnceByTheReplicaThatWrote_NoNotificationNeeded()
+    {
+        await SetRawAsync("/stale", """{"destination":"/gone","permanent":false}""");
+        var client = await StartGatewayAsync(AdminKey);
+        await AssertRedirectAsync(client, "/stale", HttpStatusCode.TemporaryRedirect, "/gone");
+
+        // Notifications off (the gateway checks again only at its resync, 5 min here): what this replica serves and lists
+        // right after the import can come only from the import itself, as an admin page listing at once would see it.
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",allowAdmin=true");
+        await admin.GetServers().Single().ConfigSetAsync("notify-keyspace-events", "");
+        using var import = await ImportAsync(client, "source,target,status\r\n/csv-a,/csv-b,308\r\n", "text/csv");
+        using var replace = await SendAsync(client, HttpMethod.Post, "/api/redirects/import?mode=replace",
+            """{ "/csv-a": { "destination": "/csv-b", "permanent": true }, "/json-c": { "destination": "/json-d", "permanent": false } }""", AdminKey);
+
+        Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replace.StatusCode);
+        Assert.Contains("\"deleted\":1", await replace.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await AssertRedirectAsync(client, "/csv-a", HttpStatusCode.PermanentRedirect, "/csv-b");
+        await AssertRedirectAsync(client, "/json-c", HttpStatusCode.TemporaryRedirect, "/json-d");
+        using var gone = await client.GetAsync(new Uri("/stale", UriKind.Relative));
+        Assert.NotEqual(HttpStatusCode.TemporaryRedirect, gone.StatusCode);
+        using var list = await SendAsync(client, HttpMethod.Get, "/api/redirects", null, AdminKey);
+        var keys = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(["/csv-a", "/json-c"], keys);
+    }
+
+    [Fact]
     public async Task BadCsv_NothingImported_EachProblemNamedByLine()
     {
         var client = await StartGatewayAsync(AdminKey);

@@ -23,8 +23,12 @@ internal sealed record ImportSummary(
     [property: System.Text.Json.Serialization.JsonPropertyName("written")] int Written,
     [property: System.Text.Json.Serialization.JsonPropertyName("deleted")] int Deleted);
 
-/// <summary>Writes a set of entries into Redis after validating all of them together (a cycle spans entries).</summary>
-internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidator validator, IOptionsMonitor<RedirectOptions> options)
+/// <summary>
+/// Writes a set of entries into Redis after validating all of them together (a cycle spans entries), then into this
+/// replica's table at once, as a single edit is (<see cref="RedirectEditor"/>): the admin page lists right after an import,
+/// and must not miss what it just wrote while Redis's notification is on its way. Other replicas follow by notification.
+/// </summary>
+internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidator validator, RedirectSnapshot snapshot, IOptionsMonitor<RedirectOptions> options)
 {
     public async Task<ImportResult> ImportAsync(IReadOnlyList<RedirectFileItem> items, ImportMode mode, CancellationToken cancel)
     {
@@ -61,25 +65,40 @@ internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidat
             return new ImportResult(0, 0, problems);
         }
 
-        var writes = valid.Select(pair => store.SetAsync(pair.Key, pair.Value, onlyIfMissing: mode == ImportMode.Seed)).ToArray();
-        var written = (await Task.WhenAll(writes)).Count(done => done);
+        var writes = await Task.WhenAll(valid.Select(pair => store.SetAsync(pair.Key, pair.Value, onlyIfMissing: mode == ImportMode.Seed)));
+        var applied = new List<KeyValuePair<string, RedirectEntry?>>(valid.Count);
+        for (var i = 0; i < valid.Count; i++)
+        {
+            if (writes[i])
+            {
+                applied.Add(new(valid[i].Key, valid[i].Value));
+            }
+        }
 
-        var deleted = 0;
+        var written = applied.Count;
         if (mode == ImportMode.Replace)
         {
             var keep = valid.Select(pair => pair.Key).ToHashSet(StringComparer.Ordinal);
-            var stale = new List<Task<bool>>();
+            var stale = new List<string>();
             await foreach (var (key, _) in store.ScanAsync(cancel))
             {
                 if (!keep.Contains(key))
                 {
-                    stale.Add(store.RemoveAsync(key));
+                    stale.Add(key);
                 }
             }
 
-            deleted = (await Task.WhenAll(stale)).Count(done => done);
+            var removals = await Task.WhenAll(stale.Select(store.RemoveAsync));
+            for (var i = 0; i < stale.Count; i++)
+            {
+                if (removals[i])
+                {
+                    applied.Add(new(stale[i], null));
+                }
+            }
         }
 
-        return new ImportResult(written, deleted, problems);
+        snapshot.Apply(applied);
+        return new ImportResult(written, applied.Count - written, problems);
     }
 }
