@@ -66,15 +66,7 @@ internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidat
         }
 
         var writes = await Task.WhenAll(valid.Select(pair => store.SetAsync(pair.Key, pair.Value, onlyIfMissing: mode == ImportMode.Seed)));
-        var applied = new List<KeyValuePair<string, RedirectEntry?>>(valid.Count);
-        for (var i = 0; i < valid.Count; i++)
-        {
-            if (writes[i])
-            {
-                applied.Add(new(valid[i].Key, valid[i].Value));
-            }
-        }
-
+        var applied = valid.Where((_, i) => writes[i]).Select(pair => KeyValuePair.Create(pair.Key, (RedirectEntry?)pair.Value)).ToList();
         var written = applied.Count;
         if (mode == ImportMode.Replace)
         {
@@ -89,13 +81,7 @@ internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidat
             }
 
             var removals = await Task.WhenAll(stale.Select(store.RemoveAsync));
-            for (var i = 0; i < stale.Count; i++)
-            {
-                if (removals[i])
-                {
-                    applied.Add(new(stale[i], null));
-                }
-            }
+            applied.AddRange(stale.Where((_, i) => removals[i]).Select(key => KeyValuePair.Create(key, (RedirectEntry?)null)));
         }
 
         snapshot.Apply(applied);
