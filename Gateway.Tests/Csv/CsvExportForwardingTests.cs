@@ -198,7 +198,7 @@ public sealed class CsvExportForwardingTests : IClassFixture<ProxyFixture>, ICla
         const string error = """{"data":null,"error":{"status":400,"name":"ValidationError","message":"Invalid key nope","details":{}}}""";
         _proxy.Strapi.Respond(400, error);
 
-        using var response = await _proxy.Client.GetAsync(Path + "?filters[nope][$eq]=1");
+        using var response = await _proxy.Client.GetAsync(Path + "?filters[date][$eq]=not-a-date");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);

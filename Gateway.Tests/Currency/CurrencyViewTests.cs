@@ -35,7 +35,7 @@ public sealed class CurrencyViewTests(RedisFixture redis) : IClassFixture<RedisF
         await using var gateway = await CurrencyGateway.StartAsync(redis.Server.Configuration);
 
         var view = await gateway.GetViewAsync(
-            CurrencyGateway.Path + "?page=2&pageSize=3&filters[invoice_status][$eq]=paid&sort=date:desc&populate=*&fields[0]=id&status=draft");
+            CurrencyGateway.Path + "?page=2&pageSize=3&filters[invoice_status][$eq]=paid&sort=date:desc&populate=customer&fields[0]=id&status=published&_rsc=1");
 
         var target = Uri.UnescapeDataString(gateway.Strapi.OnlyRequest().Target);
         Assert.StartsWith("/api/invoices?", target, StringComparison.Ordinal);

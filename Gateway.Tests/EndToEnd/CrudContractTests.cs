@@ -76,10 +76,13 @@ public sealed class CrudContractTests(StrapiStack stack)
     }
 
     [Fact]
-    public async Task PageSizeOverMax_CutTo100ByStrapi()
+    public async Task PageSizeOverMax_RefusedByTheGateway_MaxServed()
     {
-        var page = await stack.Gateway.GetJsonAsync("/api/v2/invoices/en-us?pagination[pageSize]=500");
+        using var over = await stack.Gateway.GetAsync("/api/v2/invoices/en-us?pagination[pageSize]=500");
+        var page = await stack.Gateway.GetJsonAsync("/api/v2/invoices/en-us?pagination[pageSize]=100");
 
+        var problem = await ProblemAssert.IsProblemAsync(over, HttpStatusCode.BadRequest);
+        Assert.Contains("pagination[pageSize]", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(100, page.Pagination().Int("pageSize"));
         Assert.Equal(100, page.GetProperty("data").GetArrayLength());
     }
@@ -87,7 +90,8 @@ public sealed class CrudContractTests(StrapiStack stack)
     [Fact]
     public async Task BadPage_StrapisOwn400EnvelopePassesThrough()
     {
-        using var response = await stack.Gateway.GetAsync("/api/v2/invoices/en-us?pagination[page]=abc");
+        // The policy allows each key; Strapi refuses page and offset paging together.
+        using var response = await stack.Gateway.GetAsync("/api/v2/invoices/en-us?pagination[page]=1&pagination[start]=0");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = (await response.JsonAsync()).GetProperty("error");

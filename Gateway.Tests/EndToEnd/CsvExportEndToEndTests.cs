@@ -99,9 +99,10 @@ public sealed class CsvExportEndToEndTests(StrapiStack stack)
     }
 
     [Fact]
-    public async Task UnknownFilter_StrapisOwnErrorComesBack()
+    public async Task FilterStrapiRefuses_StrapisOwnErrorComesBack()
     {
-        const string query = "filters[nope][$eq]=1";
+        // The policy allows the key; Strapi refuses the value.
+        const string query = "filters[date][$eq]=not-a-date";
 
         using var viaGateway = await stack.Gateway.GetAsync($"{Path}?{query}");
         using var direct = await stack.Direct.GetAsync($"/api/invoices?{query}");

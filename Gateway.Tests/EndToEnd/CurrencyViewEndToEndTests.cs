@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Currency;
+using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.EndToEnd;
 
@@ -67,10 +68,13 @@ public sealed class CurrencyViewEndToEndTests(StrapiStack stack)
     }
 
     [Fact]
-    public async Task BadPage_StrapisOwn400PassedThrough()
+    public async Task BadPage_RefusedByTheQueryPolicy_StrapisOwn400PassedThrough()
     {
-        using var response = await stack.Gateway.GetAsync(View + "?page=abc");
+        using var refused = await stack.Gateway.GetAsync(View + "?page=abc");
+        using var response = await stack.Gateway.GetAsync(View + "?pagination[page]=1&pagination[start]=0");
 
+        var problem = await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.BadRequest);
+        Assert.Contains("'page'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await response.JsonAsync();
         Assert.Equal(400, body.GetProperty("error").Int("status"));

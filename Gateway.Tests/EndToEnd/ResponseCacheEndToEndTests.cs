@@ -46,7 +46,7 @@ public sealed class ResponseCacheEndToEndTests(StrapiStack stack)
         {
             ("/api/v2/invoices/en-us/csv?filters[amount][$eq]=15795", HttpStatusCode.OK),
             ("/api/v2/invoices/en-us/nosuchdocument0", HttpStatusCode.NotFound),
-            ("/api/v2/invoices/en-us?pagination[page]=abc", HttpStatusCode.BadRequest),
+            ("/api/v2/invoices/en-us?pagination[page]=1&pagination[start]=0", HttpStatusCode.BadRequest),
         })
         {
             counter.Requests.Clear();
@@ -64,7 +64,7 @@ public sealed class ResponseCacheEndToEndTests(StrapiStack stack)
     [Fact]
     public async Task CachedUrl_AnonymousOrUnentitledCaller_RefusedBeforeTheCache()
     {
-        var path = $"/api/v2/customers/en-us?pagination[pageSize]=3&filters[name][$contains]=a&cacheProbe={Random.Shared.Next()}";
+        var path = $"/api/v2/customers/en-us?pagination[pageSize]=3&filters[name][$contains]=a&filters[email][$ne]=probe{Random.Shared.Next()}";
         await WarmAsync(stack.Gateway, path);
         using (var hit = await stack.Gateway.GetAsync(path))
         {

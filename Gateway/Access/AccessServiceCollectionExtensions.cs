@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Yarp.ReverseProxy;
 
 namespace Gateway.Access;
 
@@ -34,7 +35,7 @@ internal static class AccessServiceCollectionExtensions
                 "Access:StrapiJwt:Secret (Strapi's JWT_SECRET) must be at least 32 characters, or empty to refuse Strapi JWTs.")
             .Validate(o => o.Session.Lifetime > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Session.CookieName),
                 "Access:Session needs a CookieName and a positive Lifetime.")
-            .Validate(o => o.RateLimits is { SignInPerClient: > 0, FailuresPerIdentifier: > 0, AdminPerClient: > 0, CsvExportsPerClient: > 0, CsvExportsTotal: > 0 }
+            .Validate(o => o.RateLimits is { SignInPerClient: > 0, FailuresPerIdentifier: > 0, AdminPerClient: > 0, CsvExportsPerClient: > 0, CsvExportsTotal: > 0, StrapiReadsPerClient: > 0 }
                     && o.RateLimits.Window > TimeSpan.Zero && o.RateLimits.FailureWindow > TimeSpan.Zero,
                 "Access:RateLimits: every limit and window must be positive.")
             .Validate(o => o.Cors.AllowedOrigins.All(origin => Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/"),
@@ -93,6 +94,7 @@ internal static class AccessServiceCollectionExtensions
         }));
 
         services.AddRateLimiter(_ => { });
+        services.AddSingleton<StrapiReadLimit>();
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, RateLimitSetup>();
         return builder;
     }
@@ -101,6 +103,9 @@ internal static class AccessServiceCollectionExtensions
     /// After the redirect table and the client address: routing, CORS, the cross-site guard, rate limits (before
     /// authentication, so admin-key guesses are counted before the key is checked), authentication, authorization.
     /// </summary>
+    /// <summary>In the proxy pipeline: the per-client cap on concurrent reads of Strapi (<see cref="StrapiReadLimit"/>).</summary>
+    public static IReverseProxyApplicationBuilder UseStrapiReadLimit(this IReverseProxyApplicationBuilder proxy) => StrapiReadLimit.Use(proxy);
+
     public static WebApplication UseAccess(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -26,6 +26,19 @@ internal static class StrapiTransformExtensions
         return context;
     }
 
+    /// <summary>The query policy of <paramref name="collection"/>, checked first (before the route's other request transforms).</summary>
+    public static TransformBuilderContext AddStrapiQueryPolicy(this TransformBuilderContext context, string collection, bool otherKeysAreTheRoutes,
+        StrapiQueryPolicy policy, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(collection);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(loggers);
+
+        context.RequestTransforms.Insert(0, new StrapiQueryTransform(collection, otherKeysAreTheRoutes, policy, loggers.CreateLogger<StrapiQueryTransform>()));
+        return context;
+    }
+
     public static TransformBuilderContext AddStrapiToken(this TransformBuilderContext context, IOptionsMonitor<StrapiOptions> options)
     {
         ArgumentNullException.ThrowIfNull(context);

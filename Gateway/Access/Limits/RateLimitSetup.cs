@@ -62,5 +62,5 @@ internal sealed class RateLimitSetup(IOptions<AccessOptions> access) : IConfigur
         => RateLimitPartition.GetFixedWindowLimiter(ClientOf(context),
             _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 });
 
-    private static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }
