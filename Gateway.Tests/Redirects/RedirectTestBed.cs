@@ -10,6 +10,10 @@ namespace Gateway.Tests.Redirects;
 public abstract class RedirectTestBed : IAsyncLifetime
 {
     protected const string Prefix = "gateway:redirect:";
+
+    /// <summary>The hashes of hit totals (path → count) and last hits (path → Unix ms), beside the table.</summary>
+    public const string HitCounts = "gateway:redirect-hits";
+    public const string LastHits = "gateway:redirect-lasthit";
     protected const string AdminKey = "admin-key-for-tests-0123456789abcdef";
     protected static readonly TimeSpan Within = TimeSpan.FromSeconds(1);
 
@@ -107,6 +111,22 @@ public abstract class RedirectTestBed : IAsyncLifetime
 
     protected static Task<HttpResponseMessage> PutAsync(HttpClient client, string key, string json, string? adminKey)
         => SendAsync(client, HttpMethod.Put, "/api/redirects/" + key, json, adminKey);
+
+    /// <summary>A table posted to the admin import with the admin key, as <paramref name="contentType"/> (none if null).</summary>
+    protected static async Task<HttpResponseMessage> ImportAsync(HttpClient client, string body, string? contentType, bool replace = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, replace ? "/api/redirects/import?mode=replace" : "/api/redirects/import")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
+        };
+        if (contentType is not null)
+        {
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        }
+
+        request.Headers.Add("X-Admin-Key", AdminKey);
+        return await client.SendAsync(request);
+    }
 
     protected static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string? json, string? adminKey)
     {

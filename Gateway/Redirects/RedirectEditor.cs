@@ -2,22 +2,19 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Redirects;
 
-/// <summary>One-entry edits from the admin API and the CLI: validated (a cycle included) before Redis is touched.</summary>
-internal sealed partial class RedirectEditor(
+/// <summary>
+/// One-entry edits from the admin API and the CLI: validated (a cycle included) before Redis is touched, and logged with
+/// who made them and the entry before and after.
+/// </summary>
+internal sealed class RedirectEditor(
     RedisRedirectStore store,
     RedirectValidator validator,
     RedirectSnapshot snapshot,
     IOptionsMonitor<RedirectOptions> options,
     ILogger<RedirectEditor> logger)
 {
-    /// <summary>Who made a change: a user's name (or <c>admin-key</c>, <c>cli</c>) and the client's address.</summary>
-    public sealed record Author(string Name, System.Net.IPAddress? Client)
-    {
-        public static readonly Author Cli = new("cli", null);
-    }
-
     /// <summary>Null when written; otherwise why the entry was refused.</summary>
-    public async Task<string?> SetAsync(string key, RedirectEntry? entry, Author? author = null)
+    public async Task<string?> SetAsync(string key, RedirectEntry? entry, RedirectAuthor? author = null)
     {
         var problem = validator.Check(key, entry);
         if (problem is not null)
@@ -34,22 +31,24 @@ internal sealed partial class RedirectEditor(
         var before = snapshot.Current.Find(key);
         await store.SetAsync(key, entry);
         snapshot.Apply(key, entry);
-        LogChanged(logger, key, author ?? Author.Cli, before, entry);
+        RedirectChangeLog.Set(logger, key, author ?? RedirectAuthor.Cli, before, entry);
         return null;
     }
 
-    public async Task<bool> RemoveAsync(string key, Author? author = null)
+    /// <summary>
+    /// Deletes the entry and its hit counts (this replica's uncounted hits go with the entry: they are not added to Redis
+    /// afterwards); false when there was no entry.
+    /// </summary>
+    public async Task<bool> RemoveAsync(string key, RedirectAuthor? author = null)
     {
-        var before = snapshot.Current.Find(key);
-        var removed = await store.RemoveAsync(key);
+        var before = await store.RemoveAsync(key);
         snapshot.Apply(key, null);
-        LogChanged(logger, key, author ?? Author.Cli, before, null);
-        return removed;
+        if (before.IsNull)
+        {
+            return false;
+        }
+
+        RedirectChangeLog.Removed(logger, key, author ?? RedirectAuthor.Cli, before.ToString());
+        return true;
     }
-
-    private static void LogChanged(ILogger logger, string key, Author author, RedirectEntry? before, RedirectEntry? after)
-        => LogChange(logger, key, author.Name, author.Client, before, after);
-
-    [LoggerMessage(EventId = 9131, Level = LogLevel.Information, Message = "Redirect {Key} changed by {Author} from {Client}: {Before} -> {After}")]
-    private static partial void LogChange(ILogger logger, string key, string author, System.Net.IPAddress? client, RedirectEntry? before, RedirectEntry? after);
 }

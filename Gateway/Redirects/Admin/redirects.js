@@ -1,8 +1,11 @@
 // The redirect admin page: plain JS over the admin API (/api/redirects). Calls go with the session cookie
-// (credentials: same-origin) and, when one was entered, the admin key, kept in sessionStorage only.
+// (credentials: same-origin) and, when one was entered, the admin key, kept in sessionStorage only. The header says who
+// is signed in (GET /auth/me, asked without the key), offers the sign-in page when nobody is and no key is in use, and
+// signs out with a plain form POST to /auth/logout.
 'use strict';
 
 const api = '/api/redirects';
+const me = '/auth/me';
 const keyStore = 'gateway.redirects.adminKey';
 const $ = (id) => document.getElementById(id);
 let entries = [];
@@ -26,9 +29,26 @@ async function call(path, init = {}) {
     try { problem = await response.json(); } catch { /* not a problem document */ }
     const error = new Error(`${response.status} ${problem.title || response.statusText}${problem.detail ? ': ' + problem.detail : ''}`);
     error.problem = problem;
+    error.status = response.status;
     throw error;
   }
   return response;
+}
+
+// Who the page acts for: a signed-in user (the session cookie), the admin key, or nobody yet.
+async function showWho() {
+  const usingKey = Boolean(sessionStorage.getItem(keyStore));
+  let user = null;
+  try {
+    const response = await fetch(me, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (response.ok) user = await response.json();
+  } catch { /* the gateway did not answer: shown as not signed in */ }
+  const signedIn = user ? `Signed in as ${user.name || user.email} (${[user.email, ...(user.roles || [])].filter(Boolean).join(', ')})` : '';
+  $('who').textContent = usingKey
+    ? `Using an admin key${signedIn ? `; also ${signedIn.charAt(0).toLowerCase()}${signedIn.slice(1)}` : ''}`
+    : signedIn || 'Not signed in';
+  $('signin-link').hidden = Boolean(user) || usingKey;
+  $('signout-form').hidden = !user;
 }
 
 async function load() {
@@ -46,7 +66,9 @@ async function load() {
   } catch (error) {
     entries = [];
     render();
-    say(`Could not load the table: ${error.message}`, true);
+    say(error.status === 401 && !sessionStorage.getItem(keyStore)
+      ? 'Sign in, or enter the admin key, to see the table'
+      : `Could not load the table: ${error.message}`, true);
   }
 }
 
@@ -146,6 +168,7 @@ async function save(event) {
 }
 
 async function remove(key) {
+  if (!window.confirm(`Delete the redirect ${key}? Its hit counts are deleted with it.`)) return;
   try {
     await call(`${api}/${encodeURIComponent(key)}`, { method: 'DELETE' });
     await load();
@@ -179,8 +202,11 @@ async function importTable(event) {
   const file = $('import-file').files[0];
   const text = file ? await file.text() : $('import-text').value;
   const format = file ? (file.name.toLowerCase().endsWith('.json') ? 'json' : 'csv') : $('import-format').value;
+  const replace = $('import-replace').checked;
+  if (replace && !window.confirm(`Replace the whole table (${entries.length} entries now) with this import? `
+    + 'Every entry not in it is deleted, with its hit counts.')) return;
   try {
-    const response = await call(`${api}/import${$('import-replace').checked ? '?mode=replace' : ''}`, {
+    const response = await call(`${api}/import${replace ? '?mode=replace' : ''}`, {
       method: 'POST',
       headers: { 'Content-Type': format === 'json' ? 'application/json' : 'text/csv' },
       body: text,
@@ -203,9 +229,16 @@ document.addEventListener('DOMContentLoaded', () => {
     event.preventDefault();
     sessionStorage.setItem(keyStore, $('admin-key').value);
     $('admin-key').value = '';
+    showWho();
     load();
   });
-  $('forget-key').addEventListener('click', () => { sessionStorage.removeItem(keyStore); entries = []; render(); say('Key forgotten'); });
+  $('forget-key').addEventListener('click', () => {
+    sessionStorage.removeItem(keyStore);
+    entries = [];
+    render();
+    showWho();
+    say('Key forgotten');
+  });
   $('entry-form').addEventListener('submit', save);
   $('import-form').addEventListener('submit', importTable);
   $('search').addEventListener('input', render);
@@ -218,5 +251,6 @@ document.addEventListener('DOMContentLoaded', () => {
       render();
     });
   }
+  showWho();
   load();
 });

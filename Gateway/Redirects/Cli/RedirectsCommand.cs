@@ -261,7 +261,7 @@ internal static class RedirectsCommand
             return 1;
         }
 
-        var result = await services.GetRequiredService<RedirectImporter>().ImportAsync(entries, mode, CancellationToken.None);
+        var result = await services.GetRequiredService<RedirectImporter>().ImportAsync(entries, mode, RedirectAuthor.Cli, CancellationToken.None);
         if (result.Problems.Count > 0)
         {
             await error.WriteLineAsync($"redirects: nothing imported, {result.Problems.Count} entries refused:");

@@ -40,7 +40,7 @@ internal sealed partial class RedirectSync
 
         try
         {
-            var result = await importer.ImportAsync(await RedirectSeedFile.ReadAsync(path, cancel), ImportMode.Seed, cancel);
+            var result = await importer.ImportAsync(await RedirectSeedFile.ReadAsync(path, cancel), ImportMode.Seed, author: null, cancel);
             foreach (var problem in result.Problems)
             {
                 LogSeedProblem(logger, path, problem);

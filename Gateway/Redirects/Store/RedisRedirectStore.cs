@@ -37,6 +37,28 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
     /// </summary>
     public RedisKey SeededKey => SideKey("seeded");
 
+    /// <summary>The hash of hit totals over every replica: path → count (<see cref="RedirectHitStore"/>).</summary>
+    public RedisKey HitCountsKey => SideKey("hits");
+
+    /// <summary>The hash of last hits over every replica: path → Unix milliseconds (<see cref="RedirectHitStore"/>).</summary>
+    public RedisKey LastHitKey => SideKey("lasthit");
+
+    // KEYS: the entry, the hit counts, the last hits; ARGV: the path. The entry and its hits go together, so an entry
+    // deleted and added again starts at 0. Returns what the entry held (an empty string if not a string), nil if nothing.
+    private const string RemoveScript = """
+        local before = ''
+        if redis.call('TYPE', KEYS[1]).ok == 'string' then
+          before = redis.call('GET', KEYS[1])
+        end
+        local removed = redis.call('DEL', KEYS[1])
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        redis.call('HDEL', KEYS[3], ARGV[1])
+        if removed == 0 then
+          return false
+        end
+        return before
+        """;
+
     /// <summary>
     /// Every entry as it is stored (raw UTF-8 JSON as Redis sent it, possibly bad, null if deleted meanwhile), read as
     /// <see cref="ReadPagesAsync"/> reads it: a few pages ahead of the caller.
@@ -120,7 +142,16 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    public Task<bool> RemoveAsync(string key) => Database.KeyDeleteAsync(RedisKeyOf(key));
+    /// <summary>
+    /// Deletes the entry and its hit counts, in one step: what the entry held as stored (its JSON), or null when there
+    /// was no entry (its hit counts, if any were left, are deleted all the same).
+    /// </summary>
+    public async Task<RedisValue> RemoveAsync(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var result = await Database.ScriptEvaluateAsync(RemoveScript, [RedisKeyOf(key), HitCountsKey, LastHitKey], [key]);
+        return (RedisValue)result;
+    }
 
     public static string Serialize(RedirectEntry entry) => JsonSerializer.Serialize(entry, RedirectJsonContext.Default.RedirectEntry);
 

@@ -107,7 +107,7 @@ internal static class RedirectEndpoints
         var replace = string.Equals(mode, "replace", StringComparison.OrdinalIgnoreCase);
         return await WhileRedisAnswersAsync(async () =>
         {
-            var result = await importer.ImportAsync(items, replace ? ImportMode.Replace : ImportMode.Merge, request.HttpContext.RequestAborted);
+            var result = await importer.ImportAsync(items, replace ? ImportMode.Replace : ImportMode.Merge, AuthorOf(request.HttpContext), request.HttpContext.RequestAborted);
             return result.Problems.Count > 0
                 ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Nothing imported",
                     detail: $"{result.Problems.Count} entries refused; the table is unchanged.",
@@ -146,6 +146,6 @@ internal static class RedirectEndpoints
 
     private static string KeyOf(string routeValue) => RedirectKey.Normalize(Uri.UnescapeDataString(routeValue));
 
-    private static RedirectEditor.Author AuthorOf(HttpContext context)
+    private static RedirectAuthor AuthorOf(HttpContext context)
         => new(context.User.FindFirst(AccessClaims.Email)?.Value ?? context.User.Identity?.Name ?? "unknown", context.Connection.RemoteIpAddress);
 }

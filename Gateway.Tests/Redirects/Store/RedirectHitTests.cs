@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Gateway.Redirects;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace Gateway.Tests.Redirects;
 
@@ -32,7 +35,7 @@ public sealed class RedirectHitTests : RedirectTestBed
         Assert.Equal(0, listed.GetProperty("/cold").GetProperty("hits").GetInt64());
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("/cold").GetProperty("lastHit").ValueKind);
         Assert.True(listed.GetProperty("/hit").GetProperty("lastHit").GetDateTimeOffset() > before);
-        Assert.Equal("5", await _ops.GetDatabase().HashGetAsync("gateway:redirect-hits", "/hit"));
+        Assert.Equal("5", await _ops.GetDatabase().HashGetAsync(HitCounts, "/hit"));
 
         using var notHit = await SendAsync(first, HttpMethod.Get, "/api/redirects?notHitSince=" + Uri.EscapeDataString(before.ToString("O")), null, AdminKey);
         using var document = JsonDocument.Parse(await notHit.Content.ReadAsStringAsync());
@@ -63,6 +66,71 @@ public sealed class RedirectHitTests : RedirectTestBed
 
         await EventuallyListedAsync(client, "/api/redirects?prefix=/hit", root => root.GetProperty("/hit").GetProperty("hits").GetInt64() == 4);
     }
+
+    [Fact]
+    public async Task DeletedThenAddedAgain_StartsAtZeroHits()
+    {
+        var client = await StartGatewayAsync(gateway: NewGateway(AdminKey, settings: FastFlush));
+        using var add = await PutAsync(client, "%2Fagain", """{"destination":"/x","permanent":false}""", AdminKey);
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync("/again");
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
+        }
+
+        await EventuallyListedAsync(client, "/api/redirects", root => root.GetProperty("/again").GetProperty("hits").GetInt64() == 3);
+        using var remove = await SendAsync(client, HttpMethod.Delete, "/api/redirects/%2Fagain", null, AdminKey);
+        var countsAfterDelete = await HitsInRedisAsync("/again");
+        using var addAgain = await PutAsync(client, "%2Fagain", """{"destination":"/y","permanent":false}""", AdminKey);
+        await Task.Delay(500); // flushes run meanwhile: nothing of the old entry's may come back
+
+        Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
+        Assert.Equal((RedisValue.Null, RedisValue.Null), countsAfterDelete);
+        var listed = await EventuallyListedAsync(client, "/api/redirects", root => root.TryGetProperty("/again", out _));
+        Assert.Equal(0, listed.GetProperty("/again").GetProperty("hits").GetInt64());
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("/again").GetProperty("lastHit").ValueKind);
+    }
+
+    [Fact]
+    public async Task ImportReplace_DeletesTheHitCountsOfTheEntriesItDeletes()
+    {
+        await SetRawAsync("/kept", """{"destination":"/x","permanent":false}""");
+        await SetRawAsync("/stale", """{"destination":"/x","permanent":false}""");
+        foreach (var key in new[] { "/kept", "/stale" })
+        {
+            await _ops.GetDatabase().HashSetAsync(HitCounts, key, 7);
+            await _ops.GetDatabase().HashSetAsync(LastHits, key, 1_700_000_000_000);
+        }
+
+        var client = await StartGatewayAsync(gateway: NewGateway(AdminKey));
+
+        using var replace = await ImportAsync(client, "source,target,status\n/kept,/x,307\n", "text/csv", replace: true);
+
+        Assert.Equal(HttpStatusCode.OK, replace.StatusCode);
+        Assert.Equal((RedisValue.Null, RedisValue.Null), await HitsInRedisAsync("/stale"));
+        Assert.Equal(((RedisValue)7, (RedisValue)1_700_000_000_000), await HitsInRedisAsync("/kept"));
+    }
+
+    /// <summary>
+    /// Hits a replica counted before an entry was deleted and flushes after it (the delete's notification not yet heard
+    /// there) are not added back: a flush adds only to entries Redis still holds.
+    /// </summary>
+    [Fact]
+    public async Task HitsFlushedAfterTheDelete_NotAddedBack()
+    {
+        await SetRawAsync("/alive", """{"destination":"/x","permanent":false}""");
+        var gateway = NewGateway(AdminKey);
+        await StartGatewayAsync(gateway: gateway);
+        var hits = gateway.Services.GetRequiredService<RedirectHitStore>();
+
+        await hits.AddAsync([("/alive", 2, 1_700_000_000_000), ("/deleted", 3, 1_700_000_000_000)]);
+
+        Assert.Equal(((RedisValue)2, (RedisValue)1_700_000_000_000), await HitsInRedisAsync("/alive"));
+        Assert.Equal((RedisValue.Null, RedisValue.Null), await HitsInRedisAsync("/deleted"));
+    }
+
+    private async Task<(RedisValue Count, RedisValue LastHit)> HitsInRedisAsync(string key)
+        => (await _ops.GetDatabase().HashGetAsync(HitCounts, key), await _ops.GetDatabase().HashGetAsync(LastHits, key));
 
     private static async Task<JsonElement> EventuallyListedAsync(HttpClient client, string path, Func<JsonElement, bool> done)
     {

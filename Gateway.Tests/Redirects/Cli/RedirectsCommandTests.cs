@@ -61,10 +61,11 @@ public sealed class RedirectsCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ImportReplace_MakesRedisEqualToTheFile()
+    public async Task ImportReplace_MakesRedisEqualToTheFile_DeletedEntriesLoseTheirHits_Logged()
     {
         await using var gateway = Gateway();
         await _ops.GetDatabase().StringSetAsync(Prefix + "/stale", """{"destination":"/x","permanent":false}""");
+        await _ops.GetDatabase().HashSetAsync(RedirectTestBed.HitCounts, "/stale", 9);
         var file = await WriteAsync("""{ "-old-a": { "destination": "/new-a", "permanent": true }, "/old-b": { "destination": "/new-b", "permanent": false } }""");
 
         var (code, output, _) = await RunAsync(gateway, "redirects", "import", file, "--replace");
@@ -72,6 +73,32 @@ public sealed class RedirectsCommandTests : IAsyncLifetime
         Assert.Equal(0, code);
         Assert.Contains("deleted 1 others", output, StringComparison.Ordinal);
         Assert.Equal(["/old-b", "/old/a"], await KeysAsync());
+        Assert.False(await _ops.GetDatabase().HashExistsAsync(RedirectTestBed.HitCounts, "/stale"));
+        Assert.Contains(gateway.ConfiguredLogs.Lines, line => line.Contains(
+            "Redirect table imported by cli from the command line (replace): 2 written, 1 deleted: /stale", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SetChangeRemove_LoggedAsTheEntryJson_BeforeAndAfter_RemoveDeletesHits()
+    {
+        await using var gateway = Gateway();
+        const string by = "Redirect /cli-a changed by cli from the command line: ";
+
+        var add = await RunAsync(gateway, "redirects", "set", "/cli-a", "/b");
+        var change = await RunAsync(gateway, "redirects", "set", "/cli-a", "/c", "--status=301");
+        await _ops.GetDatabase().HashSetAsync(RedirectTestBed.HitCounts, "/cli-a", 4);
+        await _ops.GetDatabase().HashSetAsync(RedirectTestBed.LastHits, "/cli-a", 1_700_000_000_000);
+        var remove = await RunAsync(gateway, "redirects", "remove", "/cli-a");
+
+        Assert.Equal([0, 0, 0], [add.Code, change.Code, remove.Code]);
+        Assert.False(await _ops.GetDatabase().HashExistsAsync(RedirectTestBed.HitCounts, "/cli-a"));
+        Assert.False(await _ops.GetDatabase().HashExistsAsync(RedirectTestBed.LastHits, "/cli-a"));
+        var lines = gateway.ConfiguredLogs.Lines.Where(line => line.Contains(by, StringComparison.Ordinal)).ToList();
+        Assert.Collection(
+            lines,
+            line => Assert.EndsWith(by + """(none) -> {"destination":"/b","permanent":false}""", line.TrimEnd(), StringComparison.Ordinal),
+            line => Assert.EndsWith(by + """{"destination":"/b","permanent":false} -> {"destination":"/c","permanent":true,"status":301}""", line.TrimEnd(), StringComparison.Ordinal),
+            line => Assert.EndsWith(by + """{"destination":"/c","permanent":true,"status":301} -> (deleted)""", line.TrimEnd(), StringComparison.Ordinal));
     }
 
     [Fact]

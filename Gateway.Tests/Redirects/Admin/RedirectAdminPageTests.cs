@@ -6,8 +6,10 @@ namespace Gateway.Tests.Redirects;
 
 /// <summary>
 /// <c>/admin/redirects</c> driven in a real headless browser (Debian's chromium through puppeteer-core, installed by
-/// scripts/browser-install): testing/browser/admin-redirects.mjs signs in with the key, adds, sees it served, edits,
-/// reads hits, deletes, imports a CSV; it prints OK and exits 0 only when every step passed.
+/// scripts/browser-install): testing/browser/admin-redirects.mjs sees the sign-in link offered, signs in with the key
+/// (the header then says a key is in use), adds, sees it served, edits, reads hits, deletes (cancelled once at the
+/// confirmation, then confirmed), imports a CSV, replaces the whole table (the same); it prints OK and exits 0 only when
+/// every step passed.
 /// </summary>
 public sealed class RedirectAdminPageTests : RedirectTestBed
 {

@@ -67,8 +67,8 @@ public sealed class RedirectImportExportTests : RedirectTestBed
         await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",allowAdmin=true");
         await admin.GetServers().Single().ConfigSetAsync("notify-keyspace-events", "");
         using var import = await ImportAsync(client, "source,target,status\r\n/csv-a,/csv-b,308\r\n", "text/csv");
-        using var replace = await SendAsync(client, HttpMethod.Post, "/api/redirects/import?mode=replace",
-            """{ "/csv-a": { "destination": "/csv-b", "permanent": true }, "/json-c": { "destination": "/json-d", "permanent": false } }""", AdminKey);
+        using var replace = await ImportAsync(client,
+            """{ "/csv-a": { "destination": "/csv-b", "permanent": true }, "/json-c": { "destination": "/json-d", "permanent": false } }""", "application/json", replace: true);
 
         Assert.Equal(HttpStatusCode.OK, import.StatusCode);
         Assert.Equal(HttpStatusCode.OK, replace.StatusCode);
@@ -113,18 +113,6 @@ public sealed class RedirectImportExportTests : RedirectTestBed
 
         await ProblemAssert.IsProblemAsync(import, HttpStatusCode.UnsupportedMediaType);
         Assert.False(await _ops.GetDatabase().KeyExistsAsync(Prefix + "/a"));
-    }
-
-    private static async Task<HttpResponseMessage> ImportAsync(HttpClient client, string body, string? contentType)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/redirects/import") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
-        if (contentType is not null)
-        {
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
-        }
-
-        request.Headers.Add("X-Admin-Key", AdminKey);
-        return await client.SendAsync(request);
     }
 
     private async Task<Dictionary<string, string>> RawTableAsync()

@@ -27,10 +27,17 @@ internal sealed record ImportSummary(
 /// Writes a set of entries into Redis after validating all of them together (a cycle spans entries), then into this
 /// replica's table at once, as a single edit is (<see cref="RedirectEditor"/>): the admin page lists right after an import,
 /// and must not miss what it just wrote while Redis's notification is on its way. Other replicas follow by notification.
+/// An entry a replace deletes loses its hit counts with it. An import with an author (the admin API, the CLI) is logged:
+/// who, the mode, how many written and deleted, and which keys were deleted.
 /// </summary>
-internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidator validator, RedirectSnapshot snapshot, IOptionsMonitor<RedirectOptions> options)
+internal sealed class RedirectImporter(
+    RedisRedirectStore store,
+    RedirectValidator validator,
+    RedirectSnapshot snapshot,
+    IOptionsMonitor<RedirectOptions> options,
+    ILogger<RedirectImporter> logger)
 {
-    public async Task<ImportResult> ImportAsync(IReadOnlyList<RedirectFileItem> items, ImportMode mode, CancellationToken cancel)
+    public async Task<ImportResult> ImportAsync(IReadOnlyList<RedirectFileItem> items, ImportMode mode, RedirectAuthor? author, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(items);
 
@@ -62,29 +69,43 @@ internal sealed class RedirectImporter(RedisRedirectStore store, RedirectValidat
 
         if (problems.Count > 0 && mode != ImportMode.Seed)
         {
+            if (author is not null)
+            {
+                RedirectChangeLog.ImportRefused(logger, author, mode, problems.Count);
+            }
+
             return new ImportResult(0, 0, problems);
         }
 
         var writes = await Task.WhenAll(valid.Select(pair => store.SetAsync(pair.Key, pair.Value, onlyIfMissing: mode == ImportMode.Seed)));
         var applied = valid.Where((_, i) => writes[i]).Select(pair => KeyValuePair.Create(pair.Key, (RedirectEntry?)pair.Value)).ToList();
         var written = applied.Count;
-        if (mode == ImportMode.Replace)
+        var deleted = mode == ImportMode.Replace ? await RemoveAllButAsync(valid, cancel) : [];
+        applied.AddRange(deleted.Select(key => KeyValuePair.Create(key, (RedirectEntry?)null)));
+        snapshot.Apply(applied);
+        if (author is not null)
         {
-            var keep = valid.Select(pair => pair.Key).ToHashSet(StringComparer.Ordinal);
-            var stale = new List<string>();
-            await foreach (var (key, _) in store.ScanAsync(cancel))
-            {
-                if (!keep.Contains(key))
-                {
-                    stale.Add(key);
-                }
-            }
-
-            var removals = await Task.WhenAll(stale.Select(store.RemoveAsync));
-            applied.AddRange(stale.Where((_, i) => removals[i]).Select(key => KeyValuePair.Create(key, (RedirectEntry?)null)));
+            RedirectChangeLog.Imported(logger, author, mode, written, deleted);
         }
 
-        snapshot.Apply(applied);
-        return new ImportResult(written, applied.Count - written, problems);
+        return new ImportResult(written, deleted.Count, problems);
+    }
+
+    /// <summary>Deletes every entry in Redis but these (with their hit counts); the keys it deleted, sorted.</summary>
+    private async Task<List<string>> RemoveAllButAsync(List<KeyValuePair<string, RedirectEntry>> keep, CancellationToken cancel)
+    {
+        var kept = keep.Select(pair => pair.Key).ToHashSet(StringComparer.Ordinal);
+        var stale = new List<string>();
+        await foreach (var (key, _) in store.ScanAsync(cancel))
+        {
+            if (!kept.Contains(key))
+            {
+                stale.Add(key);
+            }
+        }
+
+        stale.Sort(StringComparer.Ordinal); // listed in order in the log
+        var removals = await Task.WhenAll(stale.Select(store.RemoveAsync));
+        return stale.Where((_, i) => !removals[i].IsNull).ToList();
     }
 }
