@@ -19,6 +19,7 @@ if (command)
 }
 
 app.UseGatewayErrors();
+app.UseGatewayHsts();
 app.UseRedirects();
 app.UseGeoClientAddress();
 app.UseAccess();

@@ -31,6 +31,7 @@ internal static class GatewayHostingExtensions
         builder.AddGatewayTelemetry();
         builder.Services.AddResponseCache();
         builder.Services.AddGatewayErrors();
+        builder.Services.AddGatewayHsts();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
