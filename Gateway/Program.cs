@@ -23,6 +23,7 @@ app.UseGatewayHsts();
 app.UseRedirects();
 app.UseGeoClientAddress();
 app.UseAccess();
+app.UsePrivateAnswers();
 app.UseResponseCache();
 app.MapGatewayHealth();
 app.MapAccessEndpoints();
