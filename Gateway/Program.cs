@@ -19,9 +19,11 @@ if (command)
 }
 
 app.UseGatewayErrors();
+app.UseGeoClientAddress(); // the client's address and scheme from a trusted proxy, for everything after
+app.UseGatewayHsts();
 app.UseRedirects();
-app.UseGeoClientAddress();
 app.UseAccess();
+app.UsePrivateAnswers();
 app.UseResponseCache();
 app.MapGatewayHealth();
 app.MapAccessEndpoints();

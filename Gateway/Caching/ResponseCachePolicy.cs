@@ -72,7 +72,8 @@ internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolic
     {
         ArgumentNullException.ThrowIfNull(context);
         var response = context.HttpContext.Response;
-        var cacheControl = response.Headers.CacheControl.ToString();
+        // As Strapi sent it: a fresh answer's response may have started, and the gateway's own private marking must not stop it being kept.
+        var cacheControl = PrivateAnswersExtensions.UpstreamCacheControl(context.HttpContext).ToString();
         // An eviction since this read came in (a write here or elsewhere): Strapi's answer may predate it, so it is not kept.
         var evicted = context.HttpContext.Features.Get<CacheStatus>() is { } status
             && status.Generation != context.HttpContext.RequestServices.GetRequiredService<CacheEvictionSignal>().Generation;

@@ -19,7 +19,6 @@ internal static class GatewayHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-        builder.Services.AddProblemDetails();
         builder.Services.AddGracefulShutdown();
         builder.Services.AddGatewayRedis();
         builder.Services.AddStrapi();
@@ -31,6 +30,8 @@ internal static class GatewayHostingExtensions
         builder.AddAccess();
         builder.AddGatewayTelemetry();
         builder.Services.AddResponseCache();
+        builder.Services.AddGatewayErrors();
+        builder.Services.AddGatewayHsts();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

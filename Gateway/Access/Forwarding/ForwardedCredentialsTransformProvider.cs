@@ -8,8 +8,9 @@ namespace Gateway.Access;
 /// <summary>
 /// On every route, whatever <c>yarp.json</c> says: what a client sends that is the gateway's business never goes
 /// upstream (its session cookie, <c>X-Admin-Key</c>; <c>Authorization</c>, which on the Strapi cluster the token
-/// transform replaces with the gateway's token), and Strapi's own CORS answer never comes back. Who the caller is goes
-/// to the frontend in headers of the gateway's own (<see cref="ForwardedIdentityTransform"/>).
+/// transform replaces with the gateway's token), and what Strapi says about itself (its CORS answer,
+/// <c>X-Powered-By</c>, its HSTS) never comes back. Who the caller is goes to the frontend in headers of the gateway's
+/// own (<see cref="ForwardedIdentityTransform"/>).
 /// </summary>
 internal sealed class ForwardedCredentialsTransformProvider(IOptionsMonitor<AccessOptions> options) : ITransformProvider
 {
@@ -35,7 +36,8 @@ internal sealed class ForwardedCredentialsTransformProvider(IOptionsMonitor<Acce
         if (string.Equals(context.Route.ClusterId, StrapiOptions.ClusterId, StringComparison.OrdinalIgnoreCase))
         {
             // First of the response transforms: the CSV and currency views start their own bodies in theirs.
-            context.ResponseTransforms.Insert(0, StrapiCorsHeadersRemoveTransform.Instance);
+            context.RequestTransforms.Add(GatewayHstsMarkTransform.Instance);
+            context.ResponseTransforms.Insert(0, StrapiOwnHeadersRemoveTransform.Instance);
         }
         else
         {
