@@ -77,7 +77,7 @@ public sealed class OidcConfigurationTests(RedisFixture redis) : IClassFixture<R
         using var client = gateway.CreateGatewayClient();
         var token = UnsignedToken(authority);
 
-        using var signIn = await client.GetAsync("/auth/login");
+        using var signIn = await client.GetAsync("/auth/login/oidc");
         using var first = await SendBearerAsync(client, token);
         using var second = await SendBearerAsync(client, token);
 

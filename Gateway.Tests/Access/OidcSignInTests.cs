@@ -19,7 +19,7 @@ public sealed class OidcSignInTests(OidcStack stack) : IClassFixture<OidcStack>
     {
         using var browser = new OidcBrowser();
 
-        using var me = await browser.SignInAsync(new Uri(stack.Gateway.Address, "/auth/login?returnUrl=/auth/me"), "alice");
+        using var me = await browser.SignInAsync(new Uri(stack.Gateway.Address, "/auth/login/oidc?returnUrl=/auth/me"), "alice");
 
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         Assert.Equal(new Uri(stack.Gateway.Address, "/auth/me"), me.RequestMessage!.RequestUri);
@@ -46,7 +46,7 @@ public sealed class OidcSignInTests(OidcStack stack) : IClassFixture<OidcStack>
     {
         using var browser = new OidcBrowser();
 
-        using var me = await browser.SignInAsync(new Uri(stack.Gateway.Address, "/auth/login?returnUrl=/auth/me"), "alice");
+        using var me = await browser.SignInAsync(new Uri(stack.Gateway.Address, "/auth/login/oidc?returnUrl=/auth/me"), "alice");
 
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         var cookies = browser.Cookies.GetCookies(stack.Gateway.Address).Where(c => c.Name.StartsWith("gateway.session", StringComparison.Ordinal)).ToList();
@@ -177,10 +177,52 @@ public sealed class OidcSignInTests(OidcStack stack) : IClassFixture<OidcStack>
     }
 
     /// <summary>A browser signed in through the provider as <paramref name="user"/>.</summary>
+    [Fact]
+    public async Task SignInPage_ProviderButton_StartsTheCodeFlow_BackOnReturnUrl()
+    {
+        using var page = await stack.Client.GetAsync("/auth/login?returnUrl=/auth/me");
+        var html = await page.Content.ReadAsStringAsync();
+        var button = System.Text.RegularExpressions.Regex.Match(html, "<a id=\"oidc\"[^>]*href=\"(?<href>[^\"]+)\"[^>]*>(?<text>[^<]+)</a>");
+        Assert.True(button.Success, html);
+        Assert.Equal("Sign in with single sign-on", button.Groups["text"].Value);
+
+        using var browser = new OidcBrowser();
+        using var me = await browser.SignInAsync(new Uri(stack.Gateway.Address, System.Net.WebUtility.HtmlDecode(button.Groups["href"].Value)), "alice");
+
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        Assert.Equal(new Uri(stack.Gateway.Address, "/auth/me"), me.RequestMessage!.RequestUri);
+    }
+
+    [Theory]
+    [InlineData("/caf\u00e9")]
+    [InlineData("//evil.test")]
+    [InlineData("https://evil.test/")]
+    public async Task CodeFlow_ReturnUrlThatIsNoLocalPath_LandsOnHome_Never500(string returnUrl)
+    {
+        using var browser = new OidcBrowser();
+
+        using var landed = await browser.SignInAsync(new Uri(stack.Gateway.Address, "/auth/login/oidc?returnUrl=" + Uri.EscapeDataString(returnUrl)), "alice");
+
+        Assert.Equal(new Uri(stack.Gateway.Address, "/"), landed.RequestMessage!.RequestUri);
+        Assert.True(browser.Visited.All(url => url.Port == stack.Gateway.Address.Port || url.Port == stack.Provider.BaseUrl.Port));
+    }
+
+    [Fact]
+    public async Task FrontChannelSignOut_PlainGet_DoesNotEndTheSession()
+    {
+        using var browser = await SignedInAsync("alice");
+
+        using var signOut = await browser.SendAsync(HttpMethod.Get, new Uri(stack.Gateway.Address, "/signout-oidc"), content: null);
+        using var me = await browser.SendAsync(HttpMethod.Get, new Uri(stack.Gateway.Address, "/auth/me"), content: null);
+
+        Assert.False(signOut.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("gateway.session=;", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+    }
+
     private async Task<OidcBrowser> SignedInAsync(string user)
     {
         var browser = new OidcBrowser();
-        using var me = await browser.SignInAsync(new Uri(stack.Gateway.Address, "/auth/login?returnUrl=/auth/me"), user);
+        using var me = await browser.SignInAsync(new Uri(stack.Gateway.Address, "/auth/login/oidc?returnUrl=/auth/me"), user);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         return browser;
     }

@@ -19,6 +19,9 @@ public sealed class AccessOptions
     /// <summary>The OpenID Connect provider; only its authority is read here (to route bearer tokens), the rest by the OIDC wiring.</summary>
     public OidcSettings Oidc { get; set; } = new();
 
+    /// <summary>The name the sign-in and sign-out pages show in their titles.</summary>
+    public string SiteName { get; set; } = "Dashboard";
+
     /// <summary>How long a sign-in waits for each of Strapi's answers (the credentials check, the role).</summary>
     public TimeSpan StrapiTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -93,4 +96,7 @@ public sealed class OidcSettings
 {
     /// <summary>The provider's issuer URL; unset: OpenID Connect is off.</summary>
     public string? Authority { get; set; }
+
+    /// <summary>The provider's name on the sign-in page's button ("Sign in with …").</summary>
+    public string DisplayName { get; set; } = "single sign-on";
 }

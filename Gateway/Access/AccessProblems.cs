@@ -9,15 +9,26 @@ internal static class AccessProblems
     public static ValueTask UnauthorizedAsync(HttpContext context)
         => GatewayProblems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Sign-in required");
 
-    public static ValueTask ForbiddenAsync(HttpContext context)
-        => GatewayProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Not allowed");
+    /// <summary>403 naming the roles that would do, so a caller knows what to ask for.</summary>
+    public static ValueTask ForbiddenAsync(HttpContext context, IReadOnlyCollection<string> roles)
+        => GatewayProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Not allowed",
+            roles.Count > 0 ? $"This needs one of the roles: {string.Join(", ", roles)}." : null);
+
+    /// <summary>A form or write that did not come from this site.</summary>
+    public static ValueTask CrossSiteAsync(HttpContext context)
+        => GatewayProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused",
+            "A request signed in with the session cookie, or one that signs in or out, must come from this site.");
 
     /// <summary>429 with <c>Retry-After</c> in whole seconds (at least 1).</summary>
     public static ValueTask TooManyAsync(HttpContext context, TimeSpan retryAfter)
+        => GatewayProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",
+            $"Try again in {SetRetryAfter(context.Response, retryAfter)} s.");
+
+    /// <summary>Sets <c>Retry-After</c> in whole seconds (at least 1) and returns them.</summary>
+    public static int SetRetryAfter(HttpResponse response, TimeSpan retryAfter)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return GatewayProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",
-            $"Try again in {seconds} s.");
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return seconds;
     }
 }

@@ -1,11 +1,15 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace Gateway.Access;
 
 /// <summary>
+/// What a refused request gets. A person's browser opening a page (<see cref="BrowserNavigation"/>): not signed in, a
+/// <c>302</c> to the sign-in page that comes back here; signed in without the role, a readable 403 page. Anyone else:
 /// ASP.NET Core's own challenge and forbid (a bearer scheme adds <c>WWW-Authenticate</c>; the cookie's redirect events
-/// only set the status), then the 401 or 403 as problem details. Nothing is forwarded either way.
+/// only set the status), then the 401 or 403 as problem details, the 403 naming the roles the route needs. Nothing is
+/// forwarded in any case.
 /// </summary>
 internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
@@ -14,7 +18,23 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(authorizeResult);
+
+        if (!authorizeResult.Succeeded && BrowserNavigation.Is(context.Request))
+        {
+            if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true)
+            {
+                await AccessPages.ForbiddenAsync(context, RolesOf(policy));
+            }
+            else
+            {
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Redirect(ReturnUrl.SignInPage(ReturnUrl.Of(context.Request)));
+            }
+
+            return;
+        }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
         if (context.Response.HasStarted || authorizeResult.Succeeded)
@@ -28,7 +48,14 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
         }
         else if (authorizeResult.Forbidden)
         {
-            await AccessProblems.ForbiddenAsync(context);
+            await AccessProblems.ForbiddenAsync(context, RolesOf(policy));
         }
     }
+
+    /// <summary>The roles that satisfy <paramref name="policy"/> (its role-claim requirements), for the refusal to name.</summary>
+    internal static IReadOnlyCollection<string> RolesOf(AuthorizationPolicy policy)
+        => [.. policy.Requirements.OfType<ClaimsAuthorizationRequirement>()
+            .Where(requirement => requirement.ClaimType == AccessClaims.Role)
+            .SelectMany(requirement => requirement.AllowedValues ?? [])
+            .Distinct(StringComparer.Ordinal)];
 }

@@ -55,12 +55,18 @@ internal sealed class TrustedProxies
         throw new OptionsValidationException(GeoOptions.SectionName, typeof(GeoOptions), [$"Geo:TrustedProxies: '{value}' is not an IP address or CIDR network."]);
     }
 
-    /// <summary>Forwarded-headers options that believe only these proxies (not even loopback, ASP.NET Core's default).</summary>
+    /// <summary>
+    /// Forwarded-headers options that believe only these proxies (not even loopback, ASP.NET Core's default): the
+    /// client's address (<c>X-Forwarded-For</c>) and the scheme it used (<c>X-Forwarded-Proto</c>), so behind a
+    /// TLS-terminating proxy the request is HTTPS: the session cookie is <c>Secure</c>, the same-origin checks compare
+    /// with the <c>https</c> origin, and the OpenID Connect <c>redirect_uri</c> is <c>https</c>. The host is not taken
+    /// from the proxy: the proxy passes the browser's <c>Host</c> on.
+    /// </summary>
     public void Configure(ForwardedHeadersOptions forwarded)
     {
         ArgumentNullException.ThrowIfNull(forwarded);
 
-        forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+        forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
         forwarded.ForwardLimit = null;
         forwarded.KnownProxies.Clear();
         forwarded.KnownIPNetworks.Clear();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What access control costs: requests/s of the invoice list signed in with the session cookie, with a Strapi JWT as
-# bearer, and the same route opened to anonymous callers (a copy of it with AuthorizationPolicy "anonymous"), all on
-# one gateway in the same run, in front of the fast stand-in upstream (bench/upstream). Median of the runs; the
+# bearer, and the same route opened to anonymous callers (a copy of it with AuthorizationPolicy "anonymous"); and a
+# frontend page signed in with the cookie (the catch-all, policy reader, with X-Forwarded-User/Email/Roles added) against
+# a frontend page opened (a route of the frontend cluster with policy anonymous), all on one gateway in the same run, in
+# front of the fast stand-in upstream (bench/upstream) serving both clusters. Median of the runs; the
 # ratio is against the anonymous route. Also the gateway's CPU time per request (user + system, from /proc), which a
 # busy shared machine disturbs less than requests/s. Loopback only; every process started here is stopped by its PID on exit.
 #   bench/auth/run.sh [runs=3] [seconds=5] [connections="16 64"] [warmup=10]
@@ -27,12 +29,14 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --l
 dotnet "$UPSTREAM" "$UP_PORT" >/dev/null 2>&1 & PIDS+=($!)
 wait_http "http://127.0.0.1:$UP_PORT/"
 OPEN=ReverseProxy__Routes__bench-open
+PAGE=ReverseProxy__Routes__bench-page
 cd "$WORK/gateway"
 env Urls="http://127.0.0.1:$GATEWAY_PORT" Strapi__BaseUrl="http://127.0.0.1:$UP_PORT/" \
   Strapi__Token=bench Frontend__BaseUrl="http://127.0.0.1:$UP_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
   Redirects__SeedFile="" Access__StrapiJwt__Secret="$SECRET" Logging__LogLevel__Default=Warning \
   ${OPEN}__ClusterId=strapi ${OPEN}__AuthorizationPolicy=anonymous ${OPEN}__Match__Path=/bench/open \
   ${OPEN}__Match__Methods__0=GET ${OPEN}__Transforms__0__PathSet=/api/invoices \
+  ${PAGE}__ClusterId=frontend ${PAGE}__AuthorizationPolicy=anonymous ${PAGE}__Order=900 ${PAGE}__Match__Path=/bench/page \
   dotnet Gateway.dll >&2 & PIDS+=($!)
 GATEWAY_PID=$!
 cd "$ROOT"
@@ -53,6 +57,9 @@ check() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$@")" = 200 ] || { echo "
 check "$GW/bench/open"
 check -H "Cookie: $COOKIE" "$GW/api/v2/invoices/en-us"
 check -H "Authorization: Bearer $JWT" "$GW/api/v2/invoices/en-us"
+check "$GW/bench/page"
+check -H "Cookie: $COOKIE" "$GW/dashboard/invoices"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$GW/dashboard/invoices")" = 401 ] || { echo "the frontend is not closed" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$GW/api/v2/invoices/en-us")" = 401 ] || { echo "the list is not closed" >&2; exit 1; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -62,16 +69,21 @@ run_wrk() { # NAME CONNECTIONS SECONDS
     anonymous) wrk -t2 -c"$2" -d"$3s" "$GW/bench/open" ;;
     cookie) wrk -t2 -c"$2" -d"$3s" -H "Cookie: $COOKIE" "$GW/api/v2/invoices/en-us" ;;
     bearer) wrk -t2 -c"$2" -d"$3s" -H "Authorization: Bearer $JWT" "$GW/api/v2/invoices/en-us" ;;
+    page-anonymous) wrk -t2 -c"$2" -d"$3s" "$GW/bench/page" ;;
+    page-cookie) wrk -t2 -c"$2" -d"$3s" -H "Cookie: $COOKIE" "$GW/dashboard/invoices" ;;
   esac
 }
-for name in anonymous cookie bearer; do run_wrk "$name" 16 "$WARMUP" >/dev/null; done
+TARGETS="anonymous cookie bearer page-anonymous page-cookie"
+# The baseline of each target's ratio: the same kind of route opened.
+baseline() { case $1 in page-*) echo page-anonymous ;; *) echo anonymous ;; esac; }
+for name in $TARGETS; do run_wrk "$name" 16 "$WARMUP" >/dev/null; done
 
 declare -A RPS CPU
 for c in $CONNECTIONS; do
   declare -A runs=() cpus=()
   for run in $(seq "$RUNS"); do
     # Interleaved, so drift on the shared machine touches every target alike.
-    for name in anonymous cookie bearer; do
+    for name in $TARGETS; do
       before=$(cpu_ticks "$GATEWAY_PID")
       text=$(run_wrk "$name" "$c" "$SECONDS_PER_RUN")
       ticks=$(( $(cpu_ticks "$GATEWAY_PID") - before ))
@@ -80,7 +92,7 @@ for c in $CONNECTIONS; do
       cpus[$name]+="$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ { print $1 }' <<< "$text")" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') "
     done
   done
-  for name in anonymous cookie bearer; do
+  for name in $TARGETS; do
     RPS[$name,$c]=$(tr ' ' '\n' <<< "${runs[$name]}" | grep . | median)
     CPU[$name,$c]=$(tr ' ' '\n' <<< "${cpus[$name]}" | grep . | median)
     echo "c=$c $name: runs ${runs[$name]}→ median ${RPS[$name,$c]} req/s; CPU µs/request ${cpus[$name]}→ ${CPU[$name,$c]}" >&2
@@ -91,8 +103,9 @@ done
 echo "| connections | target | req/s | ratio | gateway CPU µs/request | ratio |"
 echo "|---|---|---|---|---|---|"
 for c in $CONNECTIONS; do
-  for name in anonymous cookie bearer; do
-    awk -v c="$c" -v n="$name" -v r="${RPS[$name,$c]}" -v r0="${RPS[anonymous,$c]}" -v u="${CPU[$name,$c]}" -v u0="${CPU[anonymous,$c]}" \
+  for name in $TARGETS; do
+    base=$(baseline "$name")
+    awk -v c="$c" -v n="$name" -v r="${RPS[$name,$c]}" -v r0="${RPS[$base,$c]}" -v u="${CPU[$name,$c]}" -v u0="${CPU[$base,$c]}" \
       'BEGIN { printf "| %s | %s | %.0f | %.3f | %.1f | %.3f |\n", c, n, r, r / r0, u, u / u0 }'
   done
 done

@@ -23,9 +23,15 @@ internal sealed class CrossSiteGuard(RequestDelegate next, IOptionsMonitor<Acces
             return next(context);
         }
 
-        return Hosting.GatewayProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused",
-            "A request signed in with the session cookie must come from this site.").AsTask();
+        return AccessProblems.CrossSiteAsync(context).AsTask();
     }
+
+    /// <summary>
+    /// Positively from this origin, as a form that changes who is signed in must be: an <c>Origin</c> or
+    /// <c>Sec-Fetch-Site</c> header is sent (every current browser sends both on a POST) and each one sent says so.
+    /// </summary>
+    internal static bool FromThisOrigin(HttpRequest request)
+        => (request.Headers.Origin.Count > 0 || request.Headers.ContainsKey(SecFetchSite)) && SameOrigin(request) && SameSite(request);
 
     /// <summary>The cookie, or one of its chunks (<c>name</c>, <c>nameC1</c>…, as ASP.NET Core splits large cookies).</summary>
     internal static bool HasSessionCookie(HttpRequest request, string name)

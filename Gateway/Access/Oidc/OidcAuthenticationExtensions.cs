@@ -67,6 +67,10 @@ internal static class OidcAuthenticationExtensions
             cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         }
 
+        // No front-channel sign-out: the handler would end the session on a plain GET /signout-oidc (the principal keeps
+        // no iss or sid to compare with), so a cross-site image could sign anyone out. Sign-out is the gateway's own
+        // same-origin POST /auth/logout.
+        options.RemoteSignOutPath = PathString.Empty;
         options.SignInScheme = AccessSchemes.Session;
         options.SaveTokens = false;
         options.MapInboundClaims = false;
