@@ -90,7 +90,10 @@ public sealed class ProblemAcceptTests : IClassFixture<ProblemAcceptFixture>
         switch (status)
         {
             case HttpStatusCode.Unauthorized:
-                return await client.SendAsync(Request(HttpMethod.Get, List));
+                // A fetch, not a navigation (which goes to the sign-in page): the problem whatever it accepts.
+                var fetch = Request(HttpMethod.Get, List);
+                fetch.Headers.Add("Sec-Fetch-Mode", "cors");
+                return await client.SendAsync(fetch);
             case HttpStatusCode.Forbidden:
                 var crossSite = Request(HttpMethod.Post, List, Json("{}"));
                 crossSite.Headers.Add("Cookie", "gateway.session=any");

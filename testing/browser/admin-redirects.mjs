@@ -2,29 +2,9 @@
 // (the header says so), add an entry and see it served, edit it, read its hit count, delete it (asked first: cancelled
 // once, then confirmed), import a CSV (and see a bad line named), replace the whole table (asked first too), search and sort.
 // Usage: BASE_URL=http://127.0.0.1:1234 ADMIN_KEY=… node admin-redirects.mjs   (exit 0 and "OK" when all steps pass)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { eventually, fail, required, run, step, watchProblems } from './lib.mjs';
 
-const base = process.env.BASE_URL;
-const key = process.env.ADMIN_KEY;
-if (!base || !key) {
-  console.error('BASE_URL and ADMIN_KEY are required');
-  process.exit(2);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'admin-redirects-'));
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  userDataDir: profile,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-
-function step(text) { console.log(`step: ${text}`); }
-function fail(text) { throw new Error(text); }
+const [base, key] = required('BASE_URL', 'ADMIN_KEY');
 
 async function served(path) {
   const response = await fetch(base + path, { redirect: 'manual' });
@@ -33,31 +13,11 @@ async function served(path) {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Signing in by the page's link with a real user (#signin-link to /auth/login, the form, back to /admin/redirects with
-// #who reading "Signed in as …", the table listed without a key, then #signout) belongs here, before the key is
-// entered. It needs a Strapi user and the browser sign-in page, and is written with them: not faked here.
-// async function signInWithTheLink(page) { … }
-
-async function eventually(what, check, seconds = 10) {
-  const deadline = Date.now() + seconds * 1000;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last === true) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  fail(`${what}: ${JSON.stringify(last)}`);
-}
-
-try {
+await run('admin-redirects', async (browser) => {
   const page = await browser.newPage();
   const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  // Statuses the page handles itself (401 before the key is given, 400 for a refused import) are logged by chromium
-  // as "Failed to load resource"; anything else at error level is a problem.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-  });
+  // 401 before the key is given and 400 for a refused import are statuses the page handles itself.
+  watchProblems(page, problems);
   // Each confirmation the page asks is answered with the next of `answers` (true: OK, false: Cancel) and recorded.
   const answers = [];
   const dialogs = [];
@@ -188,11 +148,4 @@ try {
   await eventually('old entries no longer served', async () => { const r = await served('/csv-a'); return r.status === 200 || r; });
 
   if (problems.length > 0) fail(problems.join('\n'));
-  console.log('OK');
-} catch (error) {
-  console.error(`FAILED: ${error.message}`);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Gateway.Tests.Infrastructure;
 
@@ -19,9 +18,11 @@ public sealed class RedirectAdminPageTests : RedirectTestBed
         var gateway = NewGateway(AdminKey, settings: new Dictionary<string, string?> { ["Redirects:HitFlushInterval"] = "00:00:00.200" });
         await StartGatewayAsync(gateway: gateway);
 
-        var (code, output, error) = await RunBrowserScriptAsync(gateway.Address, "admin-redirects.mjs");
-
-        Assert.True(code == 0 && output.TrimEnd().EndsWith("OK", StringComparison.Ordinal), $"exit {code}\n{output}\n{error}");
+        await BrowserScript.AssertPassesAsync("admin-redirects.mjs", new Dictionary<string, string>
+        {
+            ["BASE_URL"] = gateway.Address.AbsoluteUri.TrimEnd('/'),
+            ["ADMIN_KEY"] = AdminKey,
+        });
     }
 
     [Fact]
@@ -38,27 +39,5 @@ public sealed class RedirectAdminPageTests : RedirectTestBed
         Assert.Contains("<script src=\"/admin/redirects/redirects.js\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.Empty(_frontend.Requests);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunBrowserScriptAsync(Uri gateway, string script)
-    {
-        var directory = RepositoryPaths.File("testing/browser");
-        Assert.True(Directory.Exists(Path.Combine(directory, "node_modules", "puppeteer-core")) && File.Exists("/usr/bin/chromium"),
-            "puppeteer-core or chromium is missing: run scripts/browser-install (./test does).");
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["BASE_URL"] = gateway.AbsoluteUri.TrimEnd('/'), ["ADMIN_KEY"] = AdminKey },
-        };
-        start.ArgumentList.Add(script);
-        using var process = ChildProcesses.Track(Process.Start(start)!);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
     }
 }
