@@ -45,6 +45,7 @@ public sealed class StubUpstream : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
+            context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)); // the handler may read it too
             stub!.Requests.Enqueue(new RecordedRequest(
                 context.Request.Method,
                 context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget,

@@ -49,6 +49,18 @@ public sealed class SessionOptions
 
     /// <summary>Sliding: a session unused this long ends; each use renews it.</summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>A session ends this long after sign-in, however much it is used.</summary>
+    public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Redis unreachable: sessions this replica holds in memory keep working this long after Redis last answered; nothing else does.</summary>
+    public TimeSpan OfflineGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A Strapi user's session (and bearer role) is checked against Strapi at least this often, should a lifecycle message be lost.</summary>
+    public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a session read or write waits for Redis before the replica counts it as unreachable.</summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>JWTs issued by Strapi's users-permissions plugin, accepted as bearer tokens. Section <c>Access:StrapiJwt</c>.</summary>

@@ -35,6 +35,9 @@ internal static class AccessServiceCollectionExtensions
                 "Access:StrapiJwt:Secret (Strapi's JWT_SECRET) must be at least 32 characters, or empty to refuse Strapi JWTs.")
             .Validate(o => o.Session.Lifetime > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Session.CookieName),
                 "Access:Session needs a CookieName and a positive Lifetime.")
+            .Validate(o => o.Session is { AbsoluteLifetime.Ticks: > 0, OfflineGrace.Ticks: >= 0, RecheckInterval.Ticks: > 0, RedisTimeout.Ticks: > 0 }
+                    && o.Session.AbsoluteLifetime >= o.Session.Lifetime,
+                "Access:Session: AbsoluteLifetime (at least Lifetime), RecheckInterval and RedisTimeout must be positive, OfflineGrace not negative.")
             .Validate(o => o.RateLimits is { SignInPerClient: > 0, FailuresPerIdentifier: > 0, AdminPerClient: > 0, CsvExportsPerClient: > 0, CsvExportsTotal: > 0, StrapiReadsPerClient: > 0 }
                     && o.RateLimits.Window > TimeSpan.Zero && o.RateLimits.FailureWindow > TimeSpan.Zero,
                 "Access:RateLimits: every limit and window must be positive.")
@@ -60,6 +63,12 @@ internal static class AccessServiceCollectionExtensions
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((keys, redis)
             => keys.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKey));
 
+        services.AddSingleton<UserChangeTokens>();
+        services.AddSingleton<SessionSignal>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionSignal>());
+        services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<RedisTicketStore>();
+        services.AddSingleton<SessionRecheck>();
         services.AddSingleton<SessionCookieSetup>();
         services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>>(sp => sp.GetRequiredService<SessionCookieSetup>());
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, StrapiBearerSetup>();
@@ -81,8 +90,9 @@ internal static class AccessServiceCollectionExtensions
                 authorization.AddPolicy(name, policy => policy.RequireAuthenticatedUser().RequireClaim(AccessClaims.Role, access.Value.RolesFor(name)));
             }
 
-            // A route or endpoint that names no policy is closed, not open.
-            authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            // A route or endpoint that names no policy is closed, not open: it needs a gateway role (reader's), not merely any signed-in user.
+            authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+                .RequireClaim(AccessClaims.Role, access.Value.RolesFor(AccessPolicies.Reader)).Build();
         });
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 

@@ -69,7 +69,7 @@ internal static partial class StrapiWebhookEndpoint
     }
 
     /// <summary>Constant time whatever the lengths: the digests are compared, never the strings.</summary>
-    private static bool SameSecret(string given, string secret)
+    internal static bool SameSecret(string given, string secret)
         => CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
     [LoggerMessage(EventId = 11020, Level = LogLevel.Warning, Message = "Strapi webhook refused: {Reason}")]

@@ -15,6 +15,7 @@ namespace Gateway.Access;
 /// Strapi through <see cref="StrapiUserCache"/>. A user without a role keeps no role claim (403 on the routes).
 /// A token once validated is taken as it is for <see cref="StrapiJwtOptions.RoleCacheTime"/> (never past its expiry):
 /// validating it cost more than the rest of a proxied request (bench/auth), and a forged token is never in the cache.
+/// A change of the user reported by Strapi's lifecycle hook drops it at once (<see cref="UserChangeTokens"/>).
 /// </summary>
 internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) : IConfigureNamedOptions<JwtBearerOptions>
 {
@@ -74,6 +75,8 @@ internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) 
             return;
         }
 
+        // Taken before the user is read: a change reported meanwhile drops the principal cached below.
+        var changed = context.HttpContext.RequestServices.GetRequiredService<UserChangeTokens>().For(UserChangeTokens.StrapiUser(id));
         StrapiUser? user;
         try
         {
@@ -105,7 +108,8 @@ internal sealed partial class StrapiBearerSetup(IOptions<AccessOptions> access) 
             until = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
         }
 
-        services.GetRequiredService<IMemoryCache>().Set(CacheKey(token.EncodedToken), context.Principal.Clone(), until);
+        services.GetRequiredService<IMemoryCache>().Set(CacheKey(token.EncodedToken), context.Principal.Clone(),
+            new MemoryCacheEntryOptions { AbsoluteExpiration = until }.AddExpirationToken(changed));
     }
 
     [LoggerMessage(EventId = 9121, Level = LogLevel.Warning, Message = "Could not read Strapi user {UserId} for a bearer token ({Error}); the request is refused")]

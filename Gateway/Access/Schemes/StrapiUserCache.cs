@@ -5,9 +5,10 @@ namespace Gateway.Access;
 
 /// <summary>
 /// A Strapi user and its role, kept for <see cref="StrapiJwtOptions.RoleCacheTime"/> so a bearer caller does not cost
-/// a Strapi round trip per request; a changed role takes effect within that time.
+/// a Strapi round trip per request; a changed role takes effect within that time, or at once when the lifecycle hook
+/// reports the change (<see cref="UserChangeTokens"/>).
 /// </summary>
-internal sealed class StrapiUserCache(StrapiUsersClient strapi, IMemoryCache cache, IOptionsMonitor<AccessOptions> options)
+internal sealed class StrapiUserCache(StrapiUsersClient strapi, IMemoryCache cache, IOptionsMonitor<AccessOptions> options, UserChangeTokens changes)
 {
     public async Task<StrapiUser?> GetAsync(int id, CancellationToken cancellationToken)
     {
@@ -17,8 +18,9 @@ internal sealed class StrapiUserCache(StrapiUsersClient strapi, IMemoryCache cac
             return user;
         }
 
+        var changed = changes.For(UserChangeTokens.StrapiUser(id));
         user = await strapi.GetUserAsync(id, cancellationToken);
-        cache.Set(key, user, options.CurrentValue.StrapiJwt.RoleCacheTime);
+        cache.Set(key, user, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.CurrentValue.StrapiJwt.RoleCacheTime }.AddExpirationToken(changed));
         return user;
     }
 }

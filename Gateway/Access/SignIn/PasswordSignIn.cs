@@ -140,6 +140,12 @@ internal static partial class PasswordSignIn
             await reply.FailAsync(StatusCodes.Status503ServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be created right now. Try again later.");
             return;
         }
+        catch (SessionStoreUnavailableException)
+        {
+            // Redis, where sessions live, is unreachable: the outage is logged once by SessionSignal.
+            await reply.FailAsync(StatusCodes.Status503ServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be created right now. Try again later.");
+            return;
+        }
 
         context.Response.Headers.CacheControl = "no-store";
         if (form)

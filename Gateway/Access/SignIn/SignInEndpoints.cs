@@ -30,6 +30,8 @@ internal static class SignInEndpoints
         app.MapPost(LogoutPath, SignOutAsync).AllowAnonymous();
         app.MapGet("/auth/me", MeAsync).AllowAnonymous();
         app.MapAccessPageAssets();
+        app.MapSessionsApi();
+        app.MapUserWebhook();
         return app;
     }
 
