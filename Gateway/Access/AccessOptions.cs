@@ -22,6 +22,9 @@ public sealed class AccessOptions
     /// <summary>The name the sign-in and sign-out pages show in their titles.</summary>
     public string SiteName { get; set; } = "Dashboard";
 
+    /// <summary>How long a session read or write, or a shared security counter, waits for Redis before this replica counts it as unreachable.</summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a sign-in waits for each of Strapi's answers (the credentials check, the role).</summary>
     public TimeSpan StrapiTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -58,9 +61,6 @@ public sealed class SessionOptions
 
     /// <summary>A Strapi user's session (and bearer role) is checked against Strapi at least this often, should a lifecycle message be lost.</summary>
     public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>How long a session read or write waits for Redis before the replica counts it as unreachable.</summary>
-    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>JWTs issued by Strapi's users-permissions plugin, accepted as bearer tokens. Section <c>Access:StrapiJwt</c>.</summary>
@@ -86,10 +86,24 @@ public sealed class RateLimitOptions
     /// <summary>Sign-in attempts per client per <see cref="Window"/>.</summary>
     public int SignInPerClient { get; set; } = 10;
 
-    /// <summary>Failed sign-ins per identifier per <see cref="FailureWindow"/>; the next try is refused (429) until it ends.</summary>
+    /// <summary>
+    /// Failed sign-ins for one account from one client per <see cref="FailureWindow"/>; that client's next try for that
+    /// account is refused (429) until the window ends. Other clients are not refused by it.
+    /// </summary>
     public int FailuresPerIdentifier { get; set; } = 5;
 
+    /// <summary>
+    /// Failed sign-ins for one account from all clients per <see cref="FailureWindow"/>; beyond, the account is slowed
+    /// down, not locked: one try per <see cref="AccountSlowdown"/> from anywhere.
+    /// </summary>
+    public int FailuresPerAccount { get; set; } = 20;
+
+    public TimeSpan AccountSlowdown { get; set; } = TimeSpan.FromSeconds(1);
+
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Every failed sign-in (401) answers no sooner than this after it arrived, whether the account exists or not.</summary>
+    public TimeSpan FailureAnswerTime { get; set; } = TimeSpan.FromMilliseconds(400);
 
     /// <summary>Redirect admin API calls (and admin-key guesses) per client per <see cref="Window"/>.</summary>
     public int AdminPerClient { get; set; } = 60;

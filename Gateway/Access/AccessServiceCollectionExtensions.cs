@@ -35,11 +35,12 @@ internal static class AccessServiceCollectionExtensions
                 "Access:StrapiJwt:Secret (Strapi's JWT_SECRET) must be at least 32 characters, or empty to refuse Strapi JWTs.")
             .Validate(o => o.Session.Lifetime > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Session.CookieName),
                 "Access:Session needs a CookieName and a positive Lifetime.")
-            .Validate(o => o.Session is { AbsoluteLifetime.Ticks: > 0, OfflineGrace.Ticks: >= 0, RecheckInterval.Ticks: > 0, RedisTimeout.Ticks: > 0 }
-                    && o.Session.AbsoluteLifetime >= o.Session.Lifetime,
-                "Access:Session: AbsoluteLifetime (at least Lifetime), RecheckInterval and RedisTimeout must be positive, OfflineGrace not negative.")
-            .Validate(o => o.RateLimits is { SignInPerClient: > 0, FailuresPerIdentifier: > 0, AdminPerClient: > 0, CsvExportsPerClient: > 0, CsvExportsTotal: > 0, StrapiReadsPerClient: > 0 }
-                    && o.RateLimits.Window > TimeSpan.Zero && o.RateLimits.FailureWindow > TimeSpan.Zero,
+            .Validate(o => o.Session is { AbsoluteLifetime.Ticks: > 0, OfflineGrace.Ticks: >= 0, RecheckInterval.Ticks: > 0 }
+                    && o.Session.AbsoluteLifetime >= o.Session.Lifetime && o.RedisTimeout > TimeSpan.Zero,
+                "Access:Session: AbsoluteLifetime (at least Lifetime) and RecheckInterval must be positive, OfflineGrace not negative; Access:RedisTimeout positive.")
+            .Validate(o => o.RateLimits is { SignInPerClient: > 0, FailuresPerIdentifier: > 0, FailuresPerAccount: > 0, AdminPerClient: > 0, CsvExportsPerClient: > 0, CsvExportsTotal: > 0, StrapiReadsPerClient: > 0 }
+                    && o.RateLimits.Window > TimeSpan.Zero && o.RateLimits.FailureWindow > TimeSpan.Zero && o.RateLimits.AccountSlowdown > TimeSpan.Zero
+                    && o.RateLimits.FailureAnswerTime >= TimeSpan.Zero,
                 "Access:RateLimits: every limit and window must be positive.")
             .Validate(o => o.Cors.AllowedOrigins.All(origin => Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/"),
                 "Access:Cors:AllowedOrigins holds origins such as https://dashboard.example.com.")
@@ -51,7 +52,9 @@ internal static class AccessServiceCollectionExtensions
         services.AddMemoryCache();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccessMetrics>();
-        services.AddSingleton<SignInAttempts>();
+        services.AddSingleton<LocalCounters>();
+        services.AddSingleton<SharedCounters>();
+        services.AddSingleton<AccountResolver>();
         services.AddSingleton<StrapiUserCache>();
         services.AddHttpClient<StrapiUsersClient>((sp, http) =>
         {
@@ -109,13 +112,14 @@ internal static class AccessServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>
-    /// After the redirect table and the client address: routing, CORS, the cross-site guard, rate limits (before
-    /// authentication, so admin-key guesses are counted before the key is checked), authentication, authorization.
-    /// </summary>
     /// <summary>In the proxy pipeline: the per-client cap on concurrent reads of Strapi (<see cref="StrapiReadLimit"/>).</summary>
     public static IReverseProxyApplicationBuilder UseStrapiReadLimit(this IReverseProxyApplicationBuilder proxy) => StrapiReadLimit.Use(proxy);
 
+    /// <summary>
+    /// After the redirect table and the client address: routing, CORS, the cross-site guard, rate limits and the shared
+    /// admin limit (before authentication, so admin-key guesses are counted before the key is trusted), authentication,
+    /// authorization.
+    /// </summary>
     public static WebApplication UseAccess(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -124,6 +128,7 @@ internal static class AccessServiceCollectionExtensions
         app.UseCors();
         app.UseMiddleware<CrossSiteGuard>();
         app.UseRateLimiter();
+        app.UseMiddleware<AdminCallLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -12,7 +12,6 @@ namespace Gateway.Access;
 internal sealed class RateLimitSetup(IOptions<AccessOptions> access) : IConfigureOptions<RateLimiterOptions>
 {
     private const string AllClients = "all";
-    private const string AdminKeyGuesses = "admin-key:";
 
     public void Configure(RateLimiterOptions options)
     {
@@ -20,14 +19,15 @@ internal sealed class RateLimitSetup(IOptions<AccessOptions> access) : IConfigur
 
         var limits = access.Value.RateLimits;
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        // Sign-ins and admin calls are counted in Redis, shared by every replica (PasswordSignIn, AdminCallLimit); these
+        // policies stay so endpoints and yarp.json can name them (the sign-in one as a per-replica window, should a route name it).
         options.AddPolicy(AccessPolicies.SignInLimit, context => PerClientWindow(context, limits.SignInPerClient, limits.Window));
-        options.AddPolicy(AccessPolicies.AdminLimit, context => PerClientWindow(context, limits.AdminPerClient, limits.Window));
+        options.AddPolicy(AccessPolicies.AdminLimit, _ => RateLimitPartition.GetNoLimiter(AllClients));
         options.AddPolicy(AccessPolicies.CsvExportLimit, context => RateLimitPartition.GetConcurrencyLimiter(ClientOf(context),
             _ => new ConcurrencyLimiterOptions { PermitLimit = limits.CsvExportsPerClient, QueueLimit = 0 }));
 
-        // Runs before the route's own policy. A CSV export also needs one of the permits shared by every client; a
-        // request with X-Admin-Key anywhere but the admin API (which has its own limit) counts as an admin-key guess;
-        // any other request passes through a no-op partition.
+        // Runs before the route's own policy. A CSV export also needs one of the permits shared by every client; any
+        // other request passes through a no-op partition (admin-key guesses are AdminCallLimit's).
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             var policy = context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
@@ -37,10 +37,7 @@ internal sealed class RateLimitSetup(IOptions<AccessOptions> access) : IConfigur
                     _ => new ConcurrencyLimiterOptions { PermitLimit = limits.CsvExportsTotal, QueueLimit = 0 });
             }
 
-            return policy != AccessPolicies.AdminLimit && context.Request.Headers.ContainsKey(AdminKeyAuthenticationHandler.Header)
-                ? RateLimitPartition.GetFixedWindowLimiter(AdminKeyGuesses + ClientOf(context),
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.AdminPerClient, Window = limits.Window, QueueLimit = 0 })
-                : RateLimitPartition.GetNoLimiter(AllClients);
+            return RateLimitPartition.GetNoLimiter(AllClients);
         });
 
         options.OnRejected = async (context, _) =>

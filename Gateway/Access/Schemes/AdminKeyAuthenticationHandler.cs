@@ -44,7 +44,7 @@ internal sealed partial class AdminKeyAuthenticationHandler(
     }
 
     /// <summary>Compares hashes, so neither the content nor the length of the key shows in the time taken.</summary>
-    private static bool Matches(string given, string configured)
+    internal static bool Matches(string given, string configured)
         => CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
 
     [LoggerMessage(EventId = 9111, Level = LogLevel.Warning, Message = "Wrong or unset admin key from {Client}")]

@@ -84,7 +84,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
         _ = transaction.KeyExpireAsync(SessionKeys.UserIndex(user), Settings.AbsoluteLifetime);
         try
         {
-            await transaction.ExecuteAsync().WaitAsync(Settings.RedisTimeout, _clock, cancellationToken);
+            await transaction.ExecuteAsync().WaitAsync(_options.CurrentValue.RedisTimeout, _clock, cancellationToken);
             _signal.Contact();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -123,7 +123,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
             _ = transaction.HashSetAsync(SessionKeys.Session(key),
                 [new(SessionFields.Ticket, TicketSerializer.Default.Serialize(ticket)), new(SessionFields.LastSeen, now.ToUnixTimeMilliseconds())]);
             _ = transaction.KeyExpireAsync(SessionKeys.Session(key), EndOf(ticket, created.Value).UtcDateTime);
-            if (!await transaction.ExecuteAsync().WaitAsync(Settings.RedisTimeout, _clock, cancellationToken))
+            if (!await transaction.ExecuteAsync().WaitAsync(_options.CurrentValue.RedisTimeout, _clock, cancellationToken))
             {
                 // Ended meanwhile (revoked, expired): not brought back.
                 Forget(key);
@@ -172,7 +172,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
         {
             var db = _redis.GetDatabase();
             var read = db.HashGetAsync(SessionKeys.Session(key), [SessionFields.Ticket, SessionFields.User, SessionFields.Created]);
-            fields = await read.WaitAsync(Settings.RedisTimeout, _clock, cancellationToken);
+            fields = await read.WaitAsync(_options.CurrentValue.RedisTimeout, _clock, cancellationToken);
             _signal.Contact();
             if (!fields[0].IsNull)
             {

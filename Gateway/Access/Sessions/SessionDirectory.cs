@@ -13,7 +13,7 @@ internal sealed class SessionDirectory(IConnectionMultiplexer redis, SessionSign
 {
     private static readonly RedisValue[] ListedFields = [SessionFields.User, SessionFields.Created, SessionFields.LastSeen, SessionFields.Client, SessionFields.Method];
 
-    private TimeSpan Timeout => options.CurrentValue.Session.RedisTimeout;
+    private TimeSpan Timeout => options.CurrentValue.RedisTimeout;
 
     /// <summary>A new session id: 256 random bits, URL-safe.</summary>
     public static string NewId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -120,7 +120,7 @@ internal sealed partial class SessionSignal(
                 await SubscribeAsync();
             }
 
-            await redis.GetDatabase().PingAsync().WaitAsync(options.CurrentValue.Session.RedisTimeout, clock, stoppingToken);
+            await redis.GetDatabase().PingAsync().WaitAsync(options.CurrentValue.RedisTimeout, clock, stoppingToken);
             Contact();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

@@ -10,6 +10,12 @@ namespace Gateway.Access;
 /// users-permissions. Two callers, one check: a browser's form (<c>application/x-www-form-urlencoded</c>, from this
 /// origin only) gets <c>303</c> to its <c>returnUrl</c>, or the sign-in page again with the reason; a script's JSON
 /// gets <c>204</c>, or a problem. The body is bounded before it is read.
+/// The limits, shared by every replica through Redis (one round trip, <see cref="SharedCounters"/>), come before Strapi
+/// is asked for the password: sign-ins per client, then failures for the account (its username and email are one:
+/// <see cref="AccountResolver"/>) from this client, then the account's failures from everywhere, beyond which the
+/// account is slowed down rather than locked. Each try counts as a failure until it succeeds, so a concurrent burst
+/// cannot pass more than the limit. Every 401 answers no sooner than <see cref="RateLimitOptions.FailureAnswerTime"/>
+/// after the request arrived, whether the account exists or not.
 /// </summary>
 internal static partial class PasswordSignIn
 {
@@ -24,9 +30,10 @@ internal static partial class PasswordSignIn
         MultipartBodyLengthLimit = MaxBodyBytes,
     };
 
-    public static async Task HandleAsync(HttpContext context, StrapiUsersClient strapi, SignInAttempts attempts,
-        AccessMetrics metrics, ILoggerFactory loggers, TimeProvider clock)
+    public static async Task HandleAsync(HttpContext context, StrapiUsersClient strapi, SharedCounters counters, AccountResolver accounts,
+        AccessMetrics metrics, ILoggerFactory loggers, TimeProvider clock, Microsoft.Extensions.Options.IOptionsMonitor<AccessOptions> options)
     {
+        var arrived = clock.GetTimestamp();
         var request = context.Request;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
@@ -82,21 +89,29 @@ internal static partial class PasswordSignIn
         }
 
         var logger = loggers.CreateLogger(typeof(PasswordSignIn));
-        var identifier = SignInAttempts.Normalize(body.Identifier);
+        var identifier = body.Identifier.Trim().ToLowerInvariant();
         var client = context.Connection.RemoteIpAddress;
-        if (attempts.IsLocked(identifier, out var retryAfter))
-        {
-            metrics.SignInFailed("locked");
-            LogLocked(logger, identifier, client);
-            await reply.TooManyAsync(retryAfter);
-            return;
-        }
-
-        StrapiUser? user;
+        StrapiUser? user = null;
+        SignInKeys keys;
         try
         {
-            var id = await strapi.CheckCredentialsAsync(body.Identifier.Trim(), body.Password, context.RequestAborted);
-            user = id is { } known ? await strapi.GetUserAsync(known, context.RequestAborted) : null;
+            var account = await accounts.ResolveAsync(strapi, body.Identifier, context.RequestAborted);
+            keys = SignInKeys.For(RateLimitSetup.ClientOf(context), account.Key);
+            var verdict = await counters.BeginSignInAsync(keys);
+            if (!verdict.IsAllowed)
+            {
+                metrics.SignInFailed("locked");
+                LogLocked(logger, identifier, client, verdict.Refusal);
+                await reply.TooManyAsync(verdict.RetryAfter);
+                return;
+            }
+
+            // An identifier Strapi has no user for is refused without asking for its password (the answer time is the same).
+            if (account.Exists != false)
+            {
+                var id = await strapi.CheckCredentialsAsync(body.Identifier.Trim(), body.Password, context.RequestAborted);
+                user = id is { } known ? await strapi.GetUserAsync(known, context.RequestAborted) : null;
+            }
         }
         catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
         {
@@ -122,12 +137,19 @@ internal static partial class PasswordSignIn
 
         if (user is null || user.Blocked)
         {
-            attempts.Failed(identifier);
             metrics.SignInFailed("credentials");
             LogFailed(logger, identifier, client);
+            var wait = options.CurrentValue.RateLimits.FailureAnswerTime - clock.GetElapsedTime(arrived);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, clock, context.RequestAborted);
+            }
+
             await reply.FailAsync(StatusCodes.Status401Unauthorized, "Sign-in failed", "The identifier or the password is wrong.");
             return;
         }
+
+        counters.SignInSucceeded(keys);
 
         try
         {
@@ -192,6 +214,6 @@ internal static partial class PasswordSignIn
     [LoggerMessage(EventId = 9103, Level = LogLevel.Warning, Message = "Sign-in of {Identifier} refused: the session keys (data protection, in Redis) cannot be read")]
     private static partial void LogSessionStoreDown(ILogger logger, string identifier);
 
-    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Sign-in refused for {Identifier} from {Client}: too many failures")]
-    private static partial void LogLocked(ILogger logger, string identifier, System.Net.IPAddress? client);
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "Sign-in refused for {Identifier} from {Client}: too many tries ({Limit})")]
+    private static partial void LogLocked(ILogger logger, string identifier, System.Net.IPAddress? client, LimitRefusal limit);
 }

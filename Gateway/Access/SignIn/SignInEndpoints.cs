@@ -24,7 +24,7 @@ internal static class SignInEndpoints
 
         app.MapGet(LoginPath, (HttpContext context) => AccessPages.SignInAsync(context, StatusCodes.Status200OK, ReturnUrlOf(context.Request)))
             .AllowAnonymous();
-        app.MapPost(LoginPath, PasswordSignIn.HandleAsync).AllowAnonymous().RequireRateLimiting(AccessPolicies.SignInLimit);
+        app.MapPost(LoginPath, PasswordSignIn.HandleAsync).AllowAnonymous(); // its limits are shared counters: see PasswordSignIn
         app.MapGet(OidcPath, ChallengeAsync).AllowAnonymous();
         app.MapGet(LogoutPath, AccessPages.SignOutAsync).AllowAnonymous();
         app.MapPost(LogoutPath, SignOutAsync).AllowAnonymous();

@@ -22,6 +22,7 @@ internal sealed record SignedInUser(string? Name, string? Email, IReadOnlyList<s
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(StrapiSignIn))]
 [JsonSerializable(typeof(StrapiUser))]
+[JsonSerializable(typeof(StrapiUser[]))]
 [JsonSerializable(typeof(StrapiCredentials))]
 [JsonSerializable(typeof(SignInRequest))]
 [JsonSerializable(typeof(SignedInUser))]

@@ -29,6 +29,23 @@ internal sealed class StrapiUsersClient(HttpClient http, IOptionsMonitor<StrapiO
         return answer?.User?.Id;
     }
 
+    /// <summary>
+    /// The id of the user whose email or username is <paramref name="identifier"/> (case-insensitive, as Strapi's
+    /// sign-in matches), with the gateway's token; null when there is none.
+    /// </summary>
+    public async Task<int?> FindUserIdAsync(string identifier, CancellationToken cancellationToken)
+    {
+        var value = Uri.EscapeDataString(identifier);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(
+            $"api/users?filters[$or][0][email][$eqi]={value}&filters[$or][1][username][$eqi]={value}&fields[0]=id&pagination[pageSize]=1", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", strapi.CurrentValue.Token);
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var users = await response.Content.ReadFromJsonAsync(AccessJsonContext.Default.StrapiUserArray, cancellationToken)
+            ?? throw new System.Text.Json.JsonException("Strapi's user list was null.");
+        return users.Length > 0 ? users[0].Id : null;
+    }
+
     /// <summary>The user with its role; null when Strapi has no such user.</summary>
     public async Task<StrapiUser?> GetUserAsync(int id, CancellationToken cancellationToken)
     {
