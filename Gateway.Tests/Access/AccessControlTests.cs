@@ -337,14 +337,7 @@ public sealed class AccessControlTests : IAsyncLifetime
         return request;
     }
 
-    /// <summary>A token as Strapi's users-permissions plugin makes it: HS256 over {id, iat, exp}, nothing else.</summary>
-    private static string StrapiJwt(int id, DateTime? expires = null, string secret = GatewayHost.StrapiJwtSecret)
-    {
-        var exp = expires ?? DateTime.UtcNow.AddHours(1);
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
-            JsonSerializer.Serialize(new { id, iat = new DateTimeOffset(exp.AddHours(-2)).ToUnixTimeSeconds(), exp = new DateTimeOffset(exp).ToUnixTimeSeconds() }),
-            new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256));
-    }
+    private static string StrapiJwt(int id, DateTime? expires = null, string secret = GatewayHost.StrapiJwtSecret) => StrapiJwts.Create(id, expires, secret);
 
     private static async Task<string> SignInAsync(HttpClient client)
     {

@@ -11,8 +11,11 @@ namespace Gateway.Tests.Access;
 /// a copied cookie dies with its session on every replica, the admin ends sessions, the lifetimes hold, and Redis
 /// going away is survived for the grace time only.
 /// </summary>
-public sealed class SessionTests : IAsyncLifetime
+public sealed class SessionTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
+    private const string WebhookSecret = "test-webhook-secret";
+    private static readonly object BlockedChange = new { @event = "user.update", id = 7, email = Editor, blocked = true, changed = new[] { "blocked" } };
+    private static readonly object RoleChange = new { @event = "user.update", id = 7, email = Editor, blocked = false, changed = new[] { "role" } };
     private const string Password = "right-password";
     private const string Editor = "ed@test.local";
     private const string Admin = "ada@test.local";
@@ -139,6 +142,161 @@ public sealed class SessionTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(client, await SignInAsync(client, "nora@test.local"), "/api/v2/orders/en-us"));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, await SignInAsync(client, Editor), "/api/v2/orders/en-us"));
+    }
+
+    [Fact]
+    public async Task UserWebhook_Blocked_EndsSessionsAndBearerOnEveryReplica_SecretChecked()
+    {
+        var settings = new Dictionary<string, string?> { ["ResponseCache:WebhookSecret"] = WebhookSecret };
+        var (first, second) = (Start(settings), Start(settings));
+        var session = await SignInAsync(first, Editor);
+        var bearer = StrapiJwts.Create(7);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(second, session));
+        Assert.Equal(HttpStatusCode.OK, await BearerStatusAsync(second, bearer));
+        Assert.Equal(HttpStatusCode.OK, await BearerStatusAsync(first, bearer));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostUserChangeAsync(first, null, BlockedChange));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostUserChangeAsync(first, "wrong", BlockedChange));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(second, session));
+
+        _users.Add(_users.Users[7] with { Blocked = true });
+        Assert.Equal(HttpStatusCode.NoContent, await PostUserChangeAsync(first, WebhookSecret, BlockedChange));
+
+        // Heard on the other replica through pub/sub: its memory of the session and of the bearer's role is gone.
+        await Task.Delay(200);
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(second, session));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(first, session));
+        Assert.Equal(HttpStatusCode.Unauthorized, await BearerStatusAsync(second, bearer));
+        Assert.Equal(HttpStatusCode.Unauthorized, await BearerStatusAsync(first, bearer));
+    }
+
+    [Fact]
+    public async Task UserWebhook_RoleChanged_NextRequestHasTheNewRole_OnEveryReplica()
+    {
+        var settings = new Dictionary<string, string?> { ["ResponseCache:WebhookSecret"] = WebhookSecret };
+        var (first, second) = (Start(settings), Start(settings));
+        var session = await SignInAsync(first, Editor);
+        Assert.Equal(["editor"], await RolesAsync(second, session));
+
+        _users.Add(_users.Users[7] with { Role = "admin" });
+        Assert.Equal(HttpStatusCode.NoContent, await PostUserChangeAsync(first, WebhookSecret, RoleChange));
+        await Task.Delay(200);
+
+        Assert.Equal(["admin"], await RolesAsync(second, session));
+        Assert.Equal(["admin"], await RolesAsync(first, session));
+    }
+
+    [Fact]
+    public async Task NoHook_RecheckInterval_EndsABlockedUsersSession()
+    {
+        var settings = new Dictionary<string, string?> { ["Access:Session:RecheckInterval"] = "00:00:01" };
+        var (first, second) = (Start(settings), Start(settings));
+        var session = await SignInAsync(first, Editor);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(second, session));
+
+        _users.Add(_users.Users[7] with { Blocked = true });
+        await Task.Delay(1500);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(second, session));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(first, session));
+    }
+
+    [Fact]
+    public async Task RedisPaused_KnownSessionWorksForTheGraceTime_SignIn503_ThenRecovers()
+    {
+        var settings = new Dictionary<string, string?> { ["Access:Session:OfflineGrace"] = "00:00:04", ["Access:RedisTimeout"] = "00:00:00.300" };
+        var gateway = New(settings);
+        var client = gateway.CreateGatewayClient();
+        var session = await SignInAsync(client, Editor);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, session));
+
+        await _redis.PauseAsync();
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, session));
+            using var refused = await client.PostAsJsonAsync("/auth/login", new { identifier = Editor, password = Password });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, session));
+            await Task.Delay(4500);
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(client, session));
+        }
+        finally
+        {
+            await _redis.ResumeAsync();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var status = HttpStatusCode.Unauthorized;
+        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            status = await StatusAsync(client, session);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Single(gateway.Logs.Lines, line => line.Contains("Sessions: Redis unreachable", StringComparison.Ordinal));
+        Assert.Contains(gateway.Logs.Lines, line => line.Contains("Sessions: Redis reachable again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RevokeToRefusal_OnAnotherReplica_Measured()
+    {
+        var settings = new Dictionary<string, string?> { ["Access:RateLimits:SignInPerClient"] = "1000" };
+        var (first, second) = (Start(settings), Start(settings));
+        var times = new List<double>();
+        for (var i = 0; i < 100; i++)
+        {
+            var session = await SignInAsync(first, "ada@test.local");
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(second, session));
+            using var logout = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
+            logout.Headers.Add("Cookie", session);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using (var done = await first.SendAsync(logout))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
+            }
+
+            var start = watch.Elapsed.TotalMilliseconds;
+            while (await StatusAsync(second, session) != HttpStatusCode.Unauthorized)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), "never refused");
+            }
+
+            times.Add(watch.Elapsed.TotalMilliseconds - start);
+        }
+
+        var sorted = times.Order().ToList();
+        output.WriteLine($"logout on one replica -> refused on the other, after the logout's answer, over 100: median {sorted[49]:0.0} ms, max {sorted[^1]:0.0} ms");
+        Assert.Equal(100, times.Count);
+    }
+
+    private static async Task<HttpStatusCode> PostUserChangeAsync(HttpClient client, string? secret, object change)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/strapi/users") { Content = JsonContent.Create(change) };
+        if (secret is not null)
+        {
+            request.Headers.Add("X-Strapi-Webhook-Secret", secret);
+        }
+
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> BearerStatusAsync(HttpClient client, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Invoices);
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task<string[]> RolesAsync(HttpClient client, string session)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+        request.Headers.Add("Cookie", session);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("roles").EnumerateArray().Select(r => r.GetString()!)];
     }
 
     internal static async Task<string> SignInAsync(HttpClient client, string identifier, string password = Password)

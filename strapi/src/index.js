@@ -3,6 +3,7 @@
 const { ensureGatewayToken } = require('./bootstrap/api-token');
 const { seedIfEmpty } = require('./bootstrap/seed');
 const { ensureGatewayWebhook } = require('./bootstrap/webhooks');
+const { subscribeUserChanges } = require('./bootstrap/user-changes');
 
 module.exports = {
   register() {},
@@ -12,5 +13,8 @@ module.exports = {
     await seedIfEmpty(strapi);
     await require('./bootstrap/users').ensureDemoUsers(strapi);
     await ensureGatewayWebhook(strapi);
+
+    // After the demo users are set, so their set-up at each start is not reported.
+    subscribeUserChanges(strapi);
   },
 };
