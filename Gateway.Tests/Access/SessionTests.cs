@@ -110,6 +110,28 @@ public sealed class SessionTests(Xunit.Abstractions.ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task SessionsPage_AdminOnly_StrictCsp_ScriptServed()
+    {
+        var client = Start();
+        using var signedOut = new HttpRequestMessage(HttpMethod.Get, "/admin/sessions");
+        signedOut.Headers.Add("Sec-Fetch-Mode", "navigate");
+        using var toSignIn = await client.SendAsync(signedOut);
+        Assert.Equal(HttpStatusCode.Found, toSignIn.StatusCode);
+
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(client, await SignInAsync(client, Editor), "/admin/sessions"));
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/admin/sessions");
+        page.Headers.Add("Cookie", await SignInAsync(client, Admin));
+        using var shown = await client.SendAsync(page);
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        var csp = string.Join(' ', shown.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", await shown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var script = await client.GetAsync("/admin/sessions/sessions.js");
+        Assert.Contains("/api/sessions", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AbsoluteLifetime_EndsASessionThatKeepsBeingUsed()
     {
         var settings = new Dictionary<string, string?> { ["Access:Session:AbsoluteLifetime"] = "00:00:03", ["Access:Session:Lifetime"] = "00:00:02" };

@@ -115,7 +115,7 @@ internal static class AccessPages
 
     private static string Encode(string value) => HtmlEncoder.Default.Encode(value);
 
-    private static string Read(string name)
+    internal static string Read(string name)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Gateway.Access.Pages." + name)
             ?? throw new InvalidOperationException($"The access page {name} is not embedded in the assembly.");

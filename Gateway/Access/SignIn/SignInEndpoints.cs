@@ -31,6 +31,7 @@ internal static class SignInEndpoints
         app.MapGet("/auth/me", MeAsync).AllowAnonymous();
         app.MapAccessPageAssets();
         app.MapSessionsApi();
+        app.MapSessionsPage();
         app.MapUserWebhook();
         return app;
     }
