@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Yarp.ReverseProxy;
 
 namespace Gateway.Access;
 
@@ -94,7 +93,6 @@ internal static class AccessServiceCollectionExtensions
         }));
 
         services.AddRateLimiter(_ => { });
-        services.AddSingleton<StrapiReadLimit>();
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, RateLimitSetup>();
         return builder;
     }
@@ -103,9 +101,6 @@ internal static class AccessServiceCollectionExtensions
     /// After the redirect table and the client address: routing, CORS, the cross-site guard, rate limits (before
     /// authentication, so admin-key guesses are counted before the key is checked), authentication, authorization.
     /// </summary>
-    /// <summary>In the proxy pipeline: the per-client cap on concurrent reads of Strapi (<see cref="StrapiReadLimit"/>).</summary>
-    public static IReverseProxyApplicationBuilder UseStrapiReadLimit(this IReverseProxyApplicationBuilder proxy) => StrapiReadLimit.Use(proxy);
-
     public static WebApplication UseAccess(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -9,7 +9,7 @@ namespace Gateway.Access;
 /// <c>POST /auth/login</c>: Strapi's users sign in with their identifier and password, checked against Strapi's
 /// users-permissions. Two callers, one check: a browser's form (<c>application/x-www-form-urlencoded</c>, from this
 /// origin only) gets <c>303</c> to its <c>returnUrl</c>, or the sign-in page again with the reason; a script's JSON
-/// gets <c>204</c>, or a problem. The body is bounded before it is read.
+/// gets <c>204</c>, or a problem. The body is bounded (<see cref="MaxBodyBytes"/>, the endpoint's BodyLimit) as it is read.
 /// </summary>
 internal static partial class PasswordSignIn
 {
@@ -28,10 +28,6 @@ internal static partial class PasswordSignIn
         AccessMetrics metrics, ILoggerFactory loggers, TimeProvider clock)
     {
         var request = context.Request;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-        {
-            bodySize.MaxRequestBodySize = MaxBodyBytes;
-        }
 
         var form = request.HasFormContentType;
         if (form && !CrossSiteGuard.FromThisOrigin(request))
