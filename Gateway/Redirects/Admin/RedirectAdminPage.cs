@@ -35,7 +35,8 @@ internal static class RedirectAdminPage
                 headers.ContentSecurityPolicy = Policy;
                 headers.XContentTypeOptions = "nosniff";
                 headers.CacheControl = "no-store";
-                headers["Referrer-Policy"] = "no-referrer";
+                // Not no-referrer: under it chromium sends Origin: null with the sign-out form's POST, which is refused (403).
+                headers["Referrer-Policy"] = "same-origin";
                 return Results.Bytes(bytes, contentType);
             }).AllowAnonymous(); // the page's shell holds no data: everything it shows comes from the admin API (policy admin)
         }
