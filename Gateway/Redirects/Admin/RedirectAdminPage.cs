@@ -1,4 +1,4 @@
-using System.Reflection;
+using Gateway.Hosting;
 
 namespace Gateway.Redirects;
 
@@ -44,12 +44,5 @@ internal static class RedirectAdminPage
         return app;
     }
 
-    private static byte[] Read(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Gateway.Redirects.Admin." + name)
-            ?? throw new InvalidOperationException($"The admin page's {name} is not embedded in the assembly.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+    private static byte[] Read(string name) => EmbeddedFile.Read("Gateway.Redirects.Admin", name);
 }
