@@ -7,8 +7,10 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Gateway.Access;
 
 /// <summary>
-/// At most <see cref="RateLimitOptions.StrapiReadsPerClient"/> reads of Strapi at a time per client address, so one
-/// client cannot hold all of the <c>strapi</c> cluster's connections (64) and starve everyone else. The last request
+/// At most <see cref="RateLimitOptions.StrapiReadsPerClient"/> reads of Strapi at a time per caller, and as many more
+/// waiting their turn, so one caller cannot hold all of the <c>strapi</c> cluster's connections (64) and starve everyone
+/// else. A caller is the signed-in user (so the dashboard's server, reading for many users from one address with each
+/// user's credentials, and people behind one NAT are not one caller) or, signed out, the client address. The last request
 /// transform of every <c>GET</c>/<c>HEAD</c> route to Strapi, so it counts only reads that really go there: a cache hit
 /// never reaches the proxy, a request refused by the query policy or rerouted by geo never gets this far. The lease is
 /// held until the request ends (a CSV export holds it while it pages). Over the limit: a 429 problem with
@@ -24,7 +26,7 @@ internal sealed class StrapiReadLimit : ITransformProvider, IDisposable
     {
         var permits = options.Value.RateLimits.StrapiReadsPerClient;
         _reads = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetConcurrencyLimiter(client,
-            _ => new ConcurrencyLimiterOptions { PermitLimit = permits, QueueLimit = 0 }));
+            _ => new ConcurrencyLimiterOptions { PermitLimit = permits, QueueLimit = permits, QueueProcessingOrder = QueueProcessingOrder.OldestFirst }));
         _transform = new LimitTransform(_reads);
     }
 
@@ -49,27 +51,36 @@ internal sealed class StrapiReadLimit : ITransformProvider, IDisposable
 
     public void Dispose() => _reads.Dispose();
 
+    /// <summary>The partition: <c>user:{source}:{subject}</c> when signed in, else <c>ip:{address}</c>.</summary>
+    internal static string CallerOf(HttpContext context)
+    {
+        var user = context.User;
+        return user.Identity?.IsAuthenticated == true && user.FindFirst(AccessClaims.Subject)?.Value is { } subject
+            ? $"user:{user.FindFirst(AccessClaims.Source)?.Value}:{subject}"
+            : "ip:" + RateLimitSetup.ClientOf(context);
+    }
+
     private sealed class LimitTransform(PartitionedRateLimiter<string> reads) : RequestTransform
     {
-        public override ValueTask ApplyAsync(RequestTransformContext context)
+        public override async ValueTask ApplyAsync(RequestTransformContext context)
         {
             ArgumentNullException.ThrowIfNull(context);
 
             var http = context.HttpContext;
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
             {
-                return ValueTask.CompletedTask;
+                return;
             }
 
-            var lease = reads.AttemptAcquire(RateLimitSetup.ClientOf(http));
+            var lease = await reads.AcquireAsync(CallerOf(http), cancellationToken: http.RequestAborted);
             if (lease.IsAcquired)
             {
                 http.Response.RegisterForDispose(lease);
-                return ValueTask.CompletedTask;
+                return;
             }
 
             lease.Dispose();
-            return AccessProblems.TooManyAsync(http, TimeSpan.FromSeconds(1));
+            await AccessProblems.TooManyAsync(http, TimeSpan.FromSeconds(1));
         }
     }
 }
