@@ -8,9 +8,10 @@ namespace Gateway.Hosting;
 /// <c>Content-Length</c> or chunked, and the read fails with a 413 <see cref="BadHttpRequestException"/>, which
 /// <see cref="BadRequestExceptionHandler"/> answers as a problem. Memory stays bounded by the limit.
 /// </summary>
-internal sealed class BodyLimit(long bytes) : IRequestSizeLimitMetadata
+internal sealed class BodyLimit(Func<long> bytes) : IRequestSizeLimitMetadata
 {
-    public long? MaxRequestBodySize { get; } = bytes;
+    /// <summary>Read when a request arrives (so a limit from options is not resolved, and validated, while mapping).</summary>
+    public long? MaxRequestBodySize => bytes();
 }
 
 internal static class BodyLimitExtensions
@@ -18,8 +19,15 @@ internal static class BodyLimitExtensions
     public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long bytes)
         where TBuilder : IEndpointConventionBuilder
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        return builder.WithBodyLimit(() => bytes);
+    }
+
+    public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, Func<long> bytes)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(bytes);
 
         return builder.WithMetadata(new BodyLimit(bytes));
     }

@@ -34,7 +34,7 @@ OPEN=ReverseProxy__Routes__bench-open
 PAGE=ReverseProxy__Routes__bench-page
 cd "$WORK/gateway"
 env Urls="http://127.0.0.1:$GATEWAY_PORT" Strapi__BaseUrl="http://127.0.0.1:$UP_PORT/" \
-  Strapi__Token=bench Access__RateLimits__StrapiReadsPerClient=100000 Frontend__BaseUrl="http://127.0.0.1:$UP_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
+  Strapi__Token=bench Access__RateLimits__StrapiReadsPerClient=100000 ResponseCache__Enabled=false Frontend__BaseUrl="http://127.0.0.1:$UP_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
   Redirects__SeedFile="" Access__StrapiJwt__Secret="$SECRET" Logging__LogLevel__Default=Warning \
   ${OPEN}__ClusterId=strapi ${OPEN}__AuthorizationPolicy=anonymous ${OPEN}__Match__Path=/bench/open \
   ${OPEN}__Match__Methods__0=GET ${OPEN}__Transforms__0__PathSet=/api/invoices \

@@ -20,14 +20,15 @@ internal static class RedirectEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        var limits = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedirectOptions>>().Value;
+        // Not .Value here: options are validated (a short admin key refused) when the app starts, not while mapping.
+        var limits = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedirectOptions>>();
         var api = app.MapGroup("/api/redirects");
         api.MapGet("/{key}", Get).RequireAuthorization(AccessPolicies.Reader);
         var admin = api.MapGroup("").RequireAuthorization(AccessPolicies.Admin).RequireRateLimiting(AccessPolicies.AdminLimit);
         admin.MapGet("/", ListAsync);
         admin.MapGet("/export", ExportAsync);
-        admin.MapPost("/import", ImportAsync).WithBodyLimit(limits.MaxImportBytes);
-        admin.MapPut("/{key}", SetAsync).WithBodyLimit(limits.MaxEntryBytes);
+        admin.MapPost("/import", ImportAsync).WithBodyLimit(() => limits.Value.MaxImportBytes);
+        admin.MapPut("/{key}", SetAsync).WithBodyLimit(() => limits.Value.MaxEntryBytes);
         admin.MapDelete("/{key}", RemoveAsync);
         app.MapRedirectAdminPage();
         return app;
