@@ -29,7 +29,7 @@ app.MapGatewayHealth();
 app.MapAccessEndpoints();
 app.MapRedirectsApi();
 app.MapStrapiWebhooks();
-app.MapReverseProxy(proxy => proxy.UseUpstreamOutages().UseMethodNotAllowed().UseStrapiReadLimit().UseJsonBodiesToStrapi().UseForwarderProblemDetails());
+app.MapReverseProxy(proxy => proxy.UseUpstreamOutages().UseMethodNotAllowed().UseJsonBodiesToStrapi().UseForwarderProblemDetails());
 
 try
 {

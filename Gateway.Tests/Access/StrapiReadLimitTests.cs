@@ -62,6 +62,12 @@ public sealed class StrapiReadLimitTests : IAsyncLifetime
         var held = Enumerable.Range(0, 3).Select(i => From("203.0.113.1").GetAsync($"{List}?pagination[page]={i + 1}")).ToList();
         await EventuallyAsync(() => _strapi.Requests.Count == 4, () => string.Join(" ", _strapi.Requests.Select(r => r.Target)) + " | " + string.Join(" ", held.Select(t => t.Status)));
 
+        // As many more wait their turn; none of them reaches Strapi while the first three are held.
+        var queued = Enumerable.Range(5, 3).Select(i => From("203.0.113.1").GetAsync($"{List}?pagination[page]={i}")).ToList();
+        await Task.Delay(300);
+        Assert.Equal(4, _strapi.Requests.Count);
+        Assert.All(queued, read => Assert.False(read.IsCompleted));
+
         using var fourth = await From("203.0.113.1").GetAsync(List + "?pagination[page]=9");
         using var hit = await From("203.0.113.1").GetAsync(List + "?sort=date:desc");
         var other = From("203.0.113.2").GetAsync(List + "?pagination[page]=4");
@@ -77,13 +83,26 @@ public sealed class StrapiReadLimitTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
 
-        foreach (var read in held)
+        foreach (var read in held.Concat(queued))
         {
             using var answer = await read;
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
 
         Assert.DoesNotContain(_strapi.Requests, r => r.Target.Contains("page%5D=9", StringComparison.Ordinal) || r.Target.Contains("page]=9", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Caller_SignedInUser_ElseAddress()
+    {
+        var anonymous = new DefaultHttpContext();
+        anonymous.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("198.51.100.4");
+        var signedIn = new DefaultHttpContext { User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new("sub", "7"), new("source", "strapi")], "session")) };
+        signedIn.Connection.RemoteIpAddress = anonymous.Connection.RemoteIpAddress;
+
+        Assert.Equal("ip:198.51.100.4", Gateway.Access.StrapiReadLimit.CallerOf(anonymous));
+        Assert.Equal("user:strapi:7", Gateway.Access.StrapiReadLimit.CallerOf(signedIn));
     }
 
     private HttpClient From(string client)

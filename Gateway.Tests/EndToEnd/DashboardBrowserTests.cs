@@ -136,6 +136,35 @@ public sealed class DashboardBrowserTests(StrapiStack stack)
         Assert.Equal(HttpStatusCode.SeeOther, plain.StatusCode);
     }
 
+    [Fact]
+    public async Task RedirectAdminPage_SignInFromItsLink_AdminManagesTable_SignsOut_ReaderRefused()
+    {
+        await using var dashboard = await DashboardGateway.StartAsync(stack);
+
+        // Without a session or a key the admin API is shut: what the page lists below, it lists for the session.
+        using (var anonymous = await dashboard.Client.GetAsync("/api/redirects"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        await BrowserScript.AssertPassesAsync("admin-signin.mjs", new Dictionary<string, string>
+        {
+            ["BASE_URL"] = dashboard.Origin,
+            ["ADMIN_IDENTIFIER"] = StrapiServer.AdminEmail,
+            ["ADMIN_PASSWORD"] = StrapiServer.AdminPassword,
+            ["READER_IDENTIFIER"] = StrapiServer.ReaderEmail,
+            ["READER_PASSWORD"] = StrapiServer.ReaderPassword,
+        });
+
+        // The entry the admin added and deleted in the browser is gone from the table itself, not only from the page.
+        var admin = await dashboard.SignInAsync(StrapiServer.AdminEmail, StrapiServer.AdminPassword);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/redirects");
+        request.Headers.Add("Cookie", admin);
+        using var listed = await dashboard.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.False((await listed.JsonAsync()).TryGetProperty("/signin-old", out _));
+    }
+
     private static readonly Dictionary<string, string?> TrustsOnlyTheProxy = new() { ["Geo:TrustedProxies:0"] = TlsProxy.ProxyAddress };
 
     private static string SetCookie(HttpResponseMessage response)

@@ -63,9 +63,9 @@ public sealed partial class ManagementPortTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         }
 
-        // HttpClient's (YARP's calls) and the runtime's. (ASP.NET Core's and Kestrel's own are checked in a gateway process of
-        // its own, JsonLogsTests: here many test hosts share one process, each with meters of those names.)
-        string[] series = ["http_client_request_duration_seconds_count", "dotnet_gc_"];
+        // HttpClient's (YARP's calls), the runtime's and ASP.NET Core's: this host's own, though other test hosts in this
+        // process have meters of that name.
+        string[] series = ["http_client_request_duration_seconds_count", "dotnet_gc_", "http_server_request_duration_seconds_count"];
 
         // A request's duration is recorded as it ends, and the exporter caches a scrape for a moment: ask until all is there
         // (generously: on a loaded machine the first scrape of the runtime's meters has taken over 10 s).
@@ -81,6 +81,45 @@ public sealed partial class ManagementPortTests : IAsyncLifetime
 
         Assert.True(UpstreamFailures(text, "strapi") >= before + 5, text);
         Assert.All(series, name => Assert.Contains(name, text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_GatewayMeterStillMoves_AfterAnotherGatewayInTheProcessIsDisposed()
+    {
+        var before = UpstreamFailures(await ScrapeAsync(), "strapi");
+        _strapi.Handler = context =>
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        };
+
+        // Another gateway in this process, with a "Gateway" meter of its own whose instruments have this one's names: it
+        // counts a failure of its own, then goes away (and its meters with it).
+        await using (var other = new GatewayHost(_strapi.BaseUrl, _frontend.BaseUrl, _redis.Configuration))
+        {
+            using var otherClient = other.CreateGatewayClient();
+            using var failed = await otherClient.GetAsync("/api/v2/invoices/en-us");
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var failed = await _client.GetAsync("/api/v2/invoices/en-us");
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        }
+
+        // The exporter caches a scrape for a moment: ask until it is there.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string text;
+        do
+        {
+            await Task.Delay(100);
+            text = await ScrapeAsync();
+        }
+        while (UpstreamFailures(text, "strapi") < before + 5 && DateTime.UtcNow < deadline);
+
+        // This gateway's five, not the other's one.
+        Assert.True(UpstreamFailures(text, "strapi") == before + 5, text);
     }
 
     [Fact]
@@ -122,17 +161,13 @@ public sealed partial class ManagementPortTests : IAsyncLifetime
 
     private static double UpstreamFailures(string scrape, string upstream)
     {
-        // Every gateway in this test process reports to every meter listener: the sum only grows, which is all this needs.
-        var total = 0.0;
-        foreach (Match match in FailureLine().Matches(scrape))
-        {
-            if (match.Groups["labels"].Value.Contains($"upstream=\"{upstream}\"", StringComparison.Ordinal))
-            {
-                total += double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        return total;
+        // This gateway's counter only (other gateways in this test process have their own): one series by upstream, or none yet.
+        var values = FailureLine().Matches(scrape)
+            .Where(match => match.Groups["labels"].Value.Contains($"upstream=\"{upstream}\"", StringComparison.Ordinal))
+            .Select(match => double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.True(values.Count <= 1, scrape);
+        return values.Count == 0 ? 0 : values[0];
     }
 
     [GeneratedRegex(@"^gateway_upstream_failures(?:_total)?\{(?<labels>[^}]*)\} (?<value>[0-9.eE+]+)", RegexOptions.Multiline)]

@@ -108,8 +108,8 @@ public sealed class RateLimitOptions
     /// <summary>Redirect admin API calls (and admin-key guesses) per client per <see cref="Window"/>.</summary>
     public int AdminPerClient { get; set; } = 60;
 
-    /// <summary>Reads of Strapi (cache misses) running at a time per client.</summary>
-    public int StrapiReadsPerClient { get; set; } = 8;
+    /// <summary>Reads of Strapi (cache misses) running at a time per caller (signed-in user, else address); as many more wait.</summary>
+    public int StrapiReadsPerClient { get; set; } = 16;
 
     /// <summary>CSV exports running at a time per client.</summary>
     public int CsvExportsPerClient { get; set; } = 2;

@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Yarp.ReverseProxy;
 
 namespace Gateway.Access;
 
@@ -107,13 +106,9 @@ internal static class AccessServiceCollectionExtensions
         }));
 
         services.AddRateLimiter(_ => { });
-        services.AddSingleton<StrapiReadLimit>();
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, RateLimitSetup>();
         return builder;
     }
-
-    /// <summary>In the proxy pipeline: the per-client cap on concurrent reads of Strapi (<see cref="StrapiReadLimit"/>).</summary>
-    public static IReverseProxyApplicationBuilder UseStrapiReadLimit(this IReverseProxyApplicationBuilder proxy) => StrapiReadLimit.Use(proxy);
 
     /// <summary>
     /// After the redirect table and the client address: routing, CORS, the cross-site guard, rate limits and the shared

@@ -161,15 +161,19 @@ internal sealed partial class ResilientOutputCacheStore(
             OutageEnded();
             return result;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            return fallback;
+        }
+        catch (Exception e)
+        {
+            // Not only RedisException and timeouts: a command pending on a connection StackExchange.Redis tears down
+            // (e.g. a dead socket while Redis hangs) fails with the pipe's InvalidOperationException ("Reading is not
+            // allowed after reader was completed") or a TaskCanceledException; either is Redis trouble too, never a
+            // request's error.
             var pause = options.CurrentValue.RetryAfter;
             Interlocked.Exchange(ref _pausedUntil, time.GetTimestamp() + (long)(pause.TotalSeconds * time.TimestampFrequency));
             OutageStarted(e is TimeoutException ? "timed out" : e.GetType().Name);
-            return fallback;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
             return fallback;
         }
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Caching;
@@ -19,7 +20,7 @@ internal static partial class StrapiWebhookEndpoint
     public static WebApplication MapStrapiWebhooks(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost(Path, HandleAsync).AllowAnonymous();
+        app.MapPost(Path, HandleAsync).AllowAnonymous().WithBodyLimit(MaxBodyBytes);
         return app;
     }
 
@@ -42,11 +43,6 @@ internal static partial class StrapiWebhookEndpoint
         {
             LogRefused(logger, "wrong secret");
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: $"Wrong {SecretHeader}");
-        }
-
-        if (http.Request.ContentLength > MaxBodyBytes)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook body too large");
         }
 
         StrapiWebhookEvent? change;

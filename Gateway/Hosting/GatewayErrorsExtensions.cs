@@ -12,6 +12,7 @@ internal static class GatewayErrorsExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddOptions<ProblemDetailsOptions>().Configure(options =>
         {
             var configured = options.CustomizeProblemDetails;

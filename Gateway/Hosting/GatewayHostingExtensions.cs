@@ -42,6 +42,7 @@ internal static class GatewayHostingExtensions
             .AddTransformFactory<GeoTransformFactory>()
             .AddTransforms<StrapiTokenTransformProvider>()
             .AddTransforms<ForwardedCredentialsTransformProvider>()
+            .AddTransforms<StrapiReadLimit>()
             .AddTransforms<StrapiHeadTransformProvider>()
             .AddTransforms<FrontendTransformProvider>();
 

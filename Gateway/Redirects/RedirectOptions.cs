@@ -32,6 +32,12 @@ public sealed class RedirectOptions
     /// <summary>The longest chain A→B→…→Z that is followed to its end; a longer one, or a cycle, is not served.</summary>
     public int MaxChain { get; set; } = 8;
 
+    /// <summary>The largest table <c>POST /api/redirects/import</c> reads (a larger one: 413; import it with the CLI).</summary>
+    public long MaxImportBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>The largest entry <c>PUT /api/redirects/{key}</c> reads.</summary>
+    public long MaxEntryBytes { get; set; } = 64 * 1024;
+
     /// <summary>The key of the admin API (header <c>X-Admin-Key</c>). Unset: the admin API is off.</summary>
     public string? AdminKey { get; set; }
 }

@@ -26,7 +26,7 @@ internal static class StrapiTransformExtensions
         return context;
     }
 
-    /// <summary>The query policy of <paramref name="collection"/>, checked first (before the route's other request transforms).</summary>
+    /// <summary>The query policy of <paramref name="collection"/>, checked where the route lists it (first, so before the CSV export and the EUR view rewrite the query).</summary>
     public static TransformBuilderContext AddStrapiQueryPolicy(this TransformBuilderContext context, string collection, bool otherKeysAreTheRoutes,
         StrapiQueryPolicy policy, ILoggerFactory loggers)
     {
@@ -35,7 +35,7 @@ internal static class StrapiTransformExtensions
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(loggers);
 
-        context.RequestTransforms.Insert(0, new StrapiQueryTransform(collection, otherKeysAreTheRoutes, policy, loggers.CreateLogger<StrapiQueryTransform>()));
+        context.RequestTransforms.Add(new StrapiQueryTransform(collection, otherKeysAreTheRoutes, policy, loggers.CreateLogger<StrapiQueryTransform>()));
         return context;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -62,12 +63,12 @@ internal static class TelemetryServiceCollectionExtensions
         var exporting = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]);
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
-            .WithMetrics(metrics => DropPerRequestDuplicates(metrics
+            .WithMetrics(metrics => DropPerRequestDuplicates(OnlyThisHostsMeters(metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(ExportedMeters)
-                .AddPrometheusExporter()));
+                .AddPrometheusExporter())));
         if (settings.Traces ?? exporting)
         {
             // Only the W3C trace context is read from callers: no baggage from the Internet (and no work to parse it).
@@ -114,6 +115,34 @@ internal static class TelemetryServiceCollectionExtensions
         "http.client.open_connections",
         "http.client.active_requests",
     ];
+
+    /// <summary>
+    /// Only this host's meters, and the process's shared ones: an instrument on a meter another host's
+    /// <see cref="IMeterFactory"/> created (another gateway or the management port's own server in this process) is dropped,
+    /// so it is not listened to. The SDK subscribes to meters by name across the whole process and keys a metric by meter
+    /// name, version and tags and the instrument's name, not by the meter itself: every host's "Gateway" (or ASP.NET Core's)
+    /// instruments would share one metric here, and when another host is disposed its meters' completion deactivates
+    /// that shared metric, so this host's own measurements stop being exported. Meters with no factory (the runtime's,
+    /// HttpClient's without one) belong to the process and stay.
+    /// </summary>
+    /// <remarks>
+    /// Views add up: a view that configures (rather than drops) an instrument would make a metric of another host's
+    /// instrument again, so such a view must return null for the instruments <see cref="IsAnotherHosts"/> picks.
+    /// </remarks>
+    private static MeterProviderBuilder OnlyThisHostsMeters(MeterProviderBuilder metrics)
+    {
+        // The host's factory is known once its services are built: WithMetrics's builder defers configuration until then.
+        var deferred = metrics as IDeferredMeterProviderBuilder
+            ?? throw new InvalidOperationException("The metrics builder of AddOpenTelemetry().WithMetrics is expected to be deferred.");
+        return deferred.Configure((services, builder) =>
+        {
+            var own = services.GetRequiredService<IMeterFactory>();
+            builder.AddView(instrument => IsAnotherHosts(instrument, own) ? MetricStreamConfiguration.Drop : null);
+        });
+    }
+
+    private static bool IsAnotherHosts(Instrument instrument, IMeterFactory own) =>
+        instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own);
 
     private static MeterProviderBuilder DropPerRequestDuplicates(MeterProviderBuilder metrics)
     {

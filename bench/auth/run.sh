@@ -7,6 +7,8 @@
 # ratio is against the anonymous route. Also the gateway's CPU time per request (user + system, from /proc), which a
 # busy shared machine disturbs less than requests/s. Loopback only; every process started here is stopped by its PID on exit.
 #   bench/auth/run.sh [runs=3] [seconds=5] [connections="16 64"] [warmup=10]
+# The gateways measured here run with Access__RateLimits__StrapiReadsPerClient=100000: wrk's connections are one
+# caller, and these measure proxying, not the per-caller cap on Strapi reads (which would answer them 429).
 set -euo pipefail
 RUNS=${1:-3}; SECONDS_PER_RUN=${2:-5}; CONNECTIONS=${3:-16 64}; WARMUP=${4:-10}
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/../.." && pwd)
@@ -32,7 +34,7 @@ OPEN=ReverseProxy__Routes__bench-open
 PAGE=ReverseProxy__Routes__bench-page
 cd "$WORK/gateway"
 env Urls="http://127.0.0.1:$GATEWAY_PORT" Strapi__BaseUrl="http://127.0.0.1:$UP_PORT/" \
-  Strapi__Token=bench Frontend__BaseUrl="http://127.0.0.1:$UP_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
+  Strapi__Token=bench Access__RateLimits__StrapiReadsPerClient=100000 ResponseCache__Enabled=false Frontend__BaseUrl="http://127.0.0.1:$UP_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
   Redirects__SeedFile="" Access__StrapiJwt__Secret="$SECRET" Logging__LogLevel__Default=Warning \
   ${OPEN}__ClusterId=strapi ${OPEN}__AuthorizationPolicy=anonymous ${OPEN}__Match__Path=/bench/open \
   ${OPEN}__Match__Methods__0=GET ${OPEN}__Transforms__0__PathSet=/api/invoices \

@@ -64,7 +64,7 @@ NGINX
 nginx -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
 
 start_gateway() { # PORT STRAPI_PORT CACHE(true|false): a gateway in Release, all features on
-  (cd "$WORK/gateway" && exec env Urls="http://127.0.0.1:$1" Strapi__BaseUrl="http://127.0.0.1:$2/" Strapi__Token="$TOKEN" \
+  (cd "$WORK/gateway" && exec env Urls="http://127.0.0.1:$1" Strapi__BaseUrl="http://127.0.0.1:$2/" Strapi__Token="$TOKEN" Access__RateLimits__StrapiReadsPerClient=100000 \
     Frontend__BaseUrl="http://127.0.0.1:$UP/" Redis__Configuration="127.0.0.1:$REDIS" Redirects__SeedFile="" \
     Currency__RateApi__BaseUrl="http://127.0.0.1:$UP/" Logging__LogLevel__Default=Warning \
     ResponseCache__Enabled="$3" ResponseCache__WebhookSecret="$SECRET" dotnet Gateway.dll > "$WORK/gateway-$1.log" 2>&1) &

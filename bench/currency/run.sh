@@ -39,7 +39,7 @@ dotnet "$BENCH" stub "$STUB_PORT" & PIDS+=($!)
 wait_http "http://127.0.0.1:$STUB_PORT/_health"
 start_gateway() { # directory port cache-enabled
   (cd "$1" && exec env Urls="http://127.0.0.1:$2" Strapi__BaseUrl="http://127.0.0.1:$STUB_PORT/" \
-    Strapi__Token=bench Frontend__BaseUrl="http://127.0.0.1:$STUB_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
+    Strapi__Token=bench Access__RateLimits__StrapiReadsPerClient=100000 Frontend__BaseUrl="http://127.0.0.1:$STUB_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
     Currency__RateApi__BaseUrl="http://127.0.0.1:$STUB_PORT/" Logging__LogLevel__Default=Warning ResponseCache__Enabled="$3" Telemetry__ManagementUrl=http://127.0.0.1:0 \
     ReverseProxy__Routes__invoices-list__AuthorizationPolicy=anonymous ReverseProxy__Routes__invoices-fr__AuthorizationPolicy=anonymous \
     dotnet Gateway.dll >&2) & PIDS+=($!)   # its log to stderr, not the report

@@ -53,7 +53,7 @@ LIST="http://127.0.0.1:$GATEWAY/api/v2/invoices/en-us"
 
 start_gateway() { # ENV…: the gateway with the bench's settings plus these
   env Urls="http://127.0.0.1:$GATEWAY" Gateway__YarpFile="$ROOT/yarp.json" \
-    Strapi__BaseUrl="http://127.0.0.1:$UP/" Strapi__Token=bench Frontend__BaseUrl="http://127.0.0.1:$UP/" \
+    Strapi__BaseUrl="http://127.0.0.1:$UP/" Strapi__Token=bench Access__RateLimits__StrapiReadsPerClient=100000 Frontend__BaseUrl="http://127.0.0.1:$UP/" \
     Redis__Configuration="127.0.0.1:$REDIS" Redirects__SeedFile="" Logging__LogLevel__Default=Warning \
     Telemetry__ManagementUrl="http://127.0.0.1:0" Currency__RateApi__BaseUrl="http://127.0.0.1:$UP/" \
     OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$UP" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \

@@ -32,7 +32,7 @@ start_gateway() { # NAME SETTINGS…
   local name=$1; shift
   PORT[$name]=$(free_port); MGMT[$name]=$(free_port)
   (cd "$WORK/gateway" && exec env Urls="http://127.0.0.1:${PORT[$name]}" Strapi__BaseUrl="http://127.0.0.1:$UP_PORT/" \
-    Strapi__Token=bench Frontend__BaseUrl="http://127.0.0.1:$UP_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
+    Strapi__Token=bench Access__RateLimits__StrapiReadsPerClient=100000 Frontend__BaseUrl="http://127.0.0.1:$UP_PORT/" Redis__Configuration="127.0.0.1:$REDIS_PORT" \
     Redirects__SeedFile="" Logging__LogLevel__Default=Warning Telemetry__ManagementUrl="http://127.0.0.1:${MGMT[$name]}" \
     "$@" dotnet Gateway.dll >"$WORK/$name.log" 2>&1) & PIDS+=($!); PID[$name]=$!
 }

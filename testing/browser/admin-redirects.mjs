@@ -2,7 +2,7 @@
 // (the header says so), add an entry and see it served, edit it, read its hit count, delete it (asked first: cancelled
 // once, then confirmed), import a CSV (and see a bad line named), replace the whole table (asked first too), search and sort.
 // Usage: BASE_URL=http://127.0.0.1:1234 ADMIN_KEY=… node admin-redirects.mjs   (exit 0 and "OK" when all steps pass)
-import { eventually, fail, required, run, step, watchProblems } from './lib.mjs';
+import { confirmations, eventually, fail, required, run, step, watchProblems } from './lib.mjs';
 
 const [base, key] = required('BASE_URL', 'ADMIN_KEY');
 
@@ -19,19 +19,7 @@ await run('admin-redirects', async (browser) => {
   // 401 before the key is given and 400 for a refused import are statuses the page handles itself.
   watchProblems(page, problems);
   // Each confirmation the page asks is answered with the next of `answers` (true: OK, false: Cancel) and recorded.
-  const answers = [];
-  const dialogs = [];
-  page.on('dialog', async (dialog) => {
-    dialogs.push({ type: dialog.type(), message: dialog.message() });
-    const accept = answers.shift();
-    if (accept === undefined) problems.push(`unexpected dialog: ${dialog.message()}`);
-    await (accept ? dialog.accept() : dialog.dismiss());
-  });
-  async function answered(count, text) {
-    await eventually(`dialog ${count} asked`, async () => dialogs.length === count || dialogs);
-    const dialog = dialogs[count - 1];
-    if (dialog.type !== 'confirm' || !dialog.message.includes(text)) fail(`dialog ${count}: ${JSON.stringify(dialog)}, expected a confirm naming ${text}`);
-  }
+  const { answers, answered } = confirmations(page, problems);
 
   step('open the page');
   const response = await page.goto(`${base}/admin/redirects`, { waitUntil: 'domcontentloaded' });

@@ -43,6 +43,28 @@ export function watchProblems(page, problems) {
 }
 
 /**
+ * Answers the page's dialogs: each with the next of `answers` (true: OK, false: Cancel; push before the click that asks),
+ * recorded; a dialog nobody expected is a problem. `answered(count, text)` waits for the count-th dialog and fails
+ * unless it was a confirm naming `text`.
+ */
+export function confirmations(page, problems) {
+  const answers = [];
+  const dialogs = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push({ type: dialog.type(), message: dialog.message() });
+    const accept = answers.shift();
+    if (accept === undefined) problems.push(`unexpected dialog: ${dialog.message()}`);
+    await (accept ? dialog.accept() : dialog.dismiss());
+  });
+  async function answered(count, text) {
+    await eventually(`dialog ${count} asked`, async () => dialogs.length === count || dialogs);
+    const dialog = dialogs[count - 1];
+    if (dialog.type !== 'confirm' || !dialog.message.includes(text)) fail(`dialog ${count}: ${JSON.stringify(dialog)}, expected a confirm naming ${text}`);
+  }
+  return { answers, answered };
+}
+
+/**
  * Launches chromium, runs `steps(browser)`, prints OK when it returns, or FAILED and sets exit code 1 when it throws;
  * closes the browser and removes its profile either way. `extraArgs`: more command-line flags.
  */

@@ -1,4 +1,4 @@
-using System.Reflection;
+using Gateway.Hosting;
 using System.Text.Encodings.Web;
 
 namespace Gateway.Access;
@@ -17,7 +17,7 @@ internal static class AccessPages
     private static readonly string SignInTemplate = Read("signin.html");
     private static readonly string SignOutTemplate = Read("signout.html");
     private static readonly string ForbiddenTemplate = Read("forbidden.html");
-    private static readonly byte[] Style = System.Text.Encoding.UTF8.GetBytes(Read("gateway.css"));
+    private static readonly byte[] Style = EmbeddedFile.Read("Gateway.Access.Pages", "gateway.css");
 
     /// <summary>The sign-in page: the form for Strapi's users (with a message after a failure) and the provider's button.</summary>
     public static Task SignInAsync(HttpContext context, int status, string returnUrl, string? identifier = null, string? message = null)
@@ -115,11 +115,5 @@ internal static class AccessPages
 
     private static string Encode(string value) => HtmlEncoder.Default.Encode(value);
 
-    internal static string Read(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Gateway.Access.Pages." + name)
-            ?? throw new InvalidOperationException($"The access page {name} is not embedded in the assembly.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    private static string Read(string name) => System.Text.Encoding.UTF8.GetString(EmbeddedFile.Read("Gateway.Access.Pages", name));
 }

@@ -1,3 +1,5 @@
+using Gateway.Hosting;
+
 namespace Gateway.Access;
 
 /// <summary>
@@ -25,7 +27,7 @@ internal static class SessionsPage
 
     private static RouteHandlerBuilder Map(WebApplication app, string route, string resource, string contentType)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(AccessPages.Read(resource));
+        var bytes = EmbeddedFile.Read("Gateway.Access.Pages", resource);
         return app.MapGet(route, (HttpContext context) =>
         {
             var headers = context.Response.Headers;

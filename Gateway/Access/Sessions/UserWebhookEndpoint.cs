@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Caching;
-using Microsoft.AspNetCore.Http.Features;
+using Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Access;
@@ -23,7 +23,7 @@ internal static partial class UserWebhookEndpoint
     public static WebApplication MapUserWebhook(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost(Path, HandleAsync).AllowAnonymous();
+        app.MapPost(Path, HandleAsync).AllowAnonymous().WithBodyLimit(MaxBodyBytes);
         return app;
     }
 
@@ -48,19 +48,10 @@ internal static partial class UserWebhookEndpoint
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: $"Wrong {StrapiWebhookEndpoint.SecretHeader}");
         }
 
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-        {
-            bodySize.MaxRequestBodySize = MaxBodyBytes;
-        }
-
         UserChange? change;
         try
         {
             change = await http.Request.ReadFromJsonAsync(UserChangeJsonContext.Default.UserChange, http.RequestAborted);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook body too large");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {

@@ -9,7 +9,7 @@ namespace Gateway.Access;
 /// <c>POST /auth/login</c>: Strapi's users sign in with their identifier and password, checked against Strapi's
 /// users-permissions. Two callers, one check: a browser's form (<c>application/x-www-form-urlencoded</c>, from this
 /// origin only) gets <c>303</c> to its <c>returnUrl</c>, or the sign-in page again with the reason; a script's JSON
-/// gets <c>204</c>, or a problem. The body is bounded before it is read.
+/// gets <c>204</c>, or a problem. The body is bounded (<see cref="MaxBodyBytes"/>, the endpoint's BodyLimit) as it is read.
 /// The limits, shared by every replica through Redis (one round trip, <see cref="SharedCounters"/>), come before Strapi
 /// is asked for the password: sign-ins per client, then failures for the account (its username and email are one:
 /// <see cref="AccountResolver"/>) from this client, then the account's failures from everywhere, beyond which the
@@ -35,10 +35,6 @@ internal static partial class PasswordSignIn
     {
         var arrived = clock.GetTimestamp();
         var request = context.Request;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-        {
-            bodySize.MaxRequestBodySize = MaxBodyBytes;
-        }
 
         var form = request.HasFormContentType;
         if (form && !CrossSiteGuard.FromThisOrigin(request))

@@ -24,10 +24,10 @@ internal static class SignInEndpoints
 
         app.MapGet(LoginPath, (HttpContext context) => AccessPages.SignInAsync(context, StatusCodes.Status200OK, ReturnUrlOf(context.Request)))
             .AllowAnonymous();
-        app.MapPost(LoginPath, PasswordSignIn.HandleAsync).AllowAnonymous(); // its limits are shared counters: see PasswordSignIn
+        app.MapPost(LoginPath, PasswordSignIn.HandleAsync).AllowAnonymous().WithBodyLimit(PasswordSignIn.MaxBodyBytes); // its limits are shared counters: see PasswordSignIn
         app.MapGet(OidcPath, ChallengeAsync).AllowAnonymous();
         app.MapGet(LogoutPath, AccessPages.SignOutAsync).AllowAnonymous();
-        app.MapPost(LogoutPath, SignOutAsync).AllowAnonymous();
+        app.MapPost(LogoutPath, SignOutAsync).AllowAnonymous().WithBodyLimit(PasswordSignIn.MaxBodyBytes);
         app.MapGet("/auth/me", MeAsync).AllowAnonymous();
         app.MapAccessPageAssets();
         app.MapSessionsApi();

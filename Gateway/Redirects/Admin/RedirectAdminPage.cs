@@ -1,4 +1,4 @@
-using System.Reflection;
+using Gateway.Hosting;
 
 namespace Gateway.Redirects;
 
@@ -35,7 +35,8 @@ internal static class RedirectAdminPage
                 headers.ContentSecurityPolicy = Policy;
                 headers.XContentTypeOptions = "nosniff";
                 headers.CacheControl = "no-store";
-                headers["Referrer-Policy"] = "no-referrer";
+                // Not no-referrer: under it chromium sends Origin: null with the sign-out form's POST, which is refused (403).
+                headers["Referrer-Policy"] = "same-origin";
                 return Results.Bytes(bytes, contentType);
             }).AllowAnonymous(); // the page's shell holds no data: everything it shows comes from the admin API (policy admin)
         }
@@ -43,12 +44,5 @@ internal static class RedirectAdminPage
         return app;
     }
 
-    private static byte[] Read(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Gateway.Redirects.Admin." + name)
-            ?? throw new InvalidOperationException($"The admin page's {name} is not embedded in the assembly.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+    private static byte[] Read(string name) => EmbeddedFile.Read("Gateway.Redirects.Admin", name);
 }

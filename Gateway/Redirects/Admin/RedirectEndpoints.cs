@@ -1,3 +1,4 @@
+using Gateway.Hosting;
 using Gateway.Access;
 using StackExchange.Redis;
 
@@ -19,13 +20,15 @@ internal static class RedirectEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // Not .Value here: options are validated (a short admin key refused) when the app starts, not while mapping.
+        var limits = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedirectOptions>>();
         var api = app.MapGroup("/api/redirects");
         api.MapGet("/{key}", Get).RequireAuthorization(AccessPolicies.Reader);
         var admin = api.MapGroup("").RequireAuthorization(AccessPolicies.Admin).RequireRateLimiting(AccessPolicies.AdminLimit);
         admin.MapGet("/", ListAsync);
         admin.MapGet("/export", ExportAsync);
-        admin.MapPost("/import", ImportAsync);
-        admin.MapPut("/{key}", SetAsync);
+        admin.MapPost("/import", ImportAsync).WithBodyLimit(() => limits.Value.MaxImportBytes);
+        admin.MapPut("/{key}", SetAsync).WithBodyLimit(() => limits.Value.MaxEntryBytes);
         admin.MapDelete("/{key}", RemoveAsync);
         app.MapRedirectAdminPage();
         return app;
@@ -116,14 +119,36 @@ internal static class RedirectEndpoints
         });
     }
 
-    private static Task<IResult> SetAsync(string key, RedirectEntry? entry, RedirectEditor editor, HttpContext context)
-        => WhileRedisAnswersAsync(async () =>
+    /// <summary>
+    /// The entry is read here rather than bound by the framework, so a body over the limit or not JSON is a problem that
+    /// says so (the binder answers both with an empty status).
+    /// </summary>
+    private static async Task<IResult> SetAsync(string key, RedirectEditor editor, HttpContext context)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the entry as application/json");
+        }
+
+        RedirectEntry? entry;
+        try
+        {
+            entry = await context.Request.ReadFromJsonAsync(RedirectJsonContext.Default.RedirectEntry, context.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The entry is not JSON",
+                detail: "Send {\"destination\":…,\"permanent\":…}.");
+        }
+
+        return await WhileRedisAnswersAsync(async () =>
         {
             var problem = await editor.SetAsync(KeyOf(key), entry, AuthorOf(context));
             return problem is null
                 ? Results.NoContent()
                 : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Redirect refused", detail: problem);
         });
+    }
 
     private static Task<IResult> RemoveAsync(string key, RedirectEditor editor, HttpContext context)
         => WhileRedisAnswersAsync(async () => await editor.RemoveAsync(KeyOf(key), AuthorOf(context))

@@ -8,7 +8,8 @@ namespace Gateway.Strapi;
 /// <summary>
 /// <c>{ "StrapiQuery": "invoices" }</c>: the client's query is checked against that collection's policy
 /// (<see cref="StrapiQueryPolicy"/>) before anything is forwarded; a refusal is a 400 problem naming the parameter and
-/// the rule. First among a route's transforms, so the CSV export and the EUR view check what they pass on too.
+/// the rule. Listed first among a route's transforms, so the CSV export and the EUR view check what they pass on too;
+/// on the geo route after the reroute, so a French client's query is judged by the EUR view it is sent to.
 /// </summary>
 internal sealed partial class StrapiQueryTransform(string collection, bool otherKeysAreTheRoutes, StrapiQueryPolicy policy, ILogger logger) : RequestTransform
 {
