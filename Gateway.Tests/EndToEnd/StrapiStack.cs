@@ -58,6 +58,10 @@ public sealed class StrapiStack : IAsyncLifetime
             ["Geo:TrustedProxies:0"] = "127.0.0.1",
             ["ResponseCache:Enabled"] = "true",
             ["ResponseCache:WebhookSecret"] = WebhookSecret,
+
+            // The sessions' periodic re-check reads users from Strapi, which tests counting what reaches Strapi would
+            // see; the lifecycle hook tells this gateway of changes. UserChangeEndToEndTests sets its own interval.
+            ["Access:Session:RecheckInterval"] = "1.00:00:00",
         };
         var strapiUrl = new Uri($"http://127.0.0.1:{strapiPort}/");
         _gateway = new GatewayHost(strapiUrl, Frontend.BaseUrl, Redis.Configuration, GatewaySettings, accessControl: true);

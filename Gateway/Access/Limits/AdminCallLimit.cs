@@ -13,7 +13,7 @@ namespace Gateway.Access;
 /// is refused here without asking Redis until its window ends. Over a limit: 429 with <c>Retry-After</c>.
 /// </summary>
 internal sealed class AdminCallLimit(RequestDelegate next, SharedCounters counters, IMemoryCache cache,
-    IOptionsMonitor<AccessOptions> access, IOptionsMonitor<RedirectOptions> redirects)
+    IOptionsMonitor<AccessOptions> access, IOptionsMonitor<RedirectOptions> redirects, TimeProvider clock)
 {
     private const string AdminCalls = "admin:";
     private const string KeyGuesses = "admin-key:";
@@ -36,7 +36,7 @@ internal sealed class AdminCallLimit(RequestDelegate next, SharedCounters counte
             var lockKey = (typeof(AdminCallLimit), client);
             if (cache.TryGetValue(lockKey, out DateTimeOffset until))
             {
-                await AccessProblems.TooManyAsync(context, until - DateTimeOffset.UtcNow);
+                await AccessProblems.TooManyAsync(context, until - clock.GetUtcNow());
                 return;
             }
 
@@ -46,7 +46,7 @@ internal sealed class AdminCallLimit(RequestDelegate next, SharedCounters counte
                 var verdict = await counters.HitAsync(KeyGuesses + client, limits.AdminPerClient, limits.Window);
                 if (!verdict.IsAllowed)
                 {
-                    cache.Set(lockKey, DateTimeOffset.UtcNow + verdict.RetryAfter, verdict.RetryAfter);
+                    cache.Set(lockKey, clock.GetUtcNow() + verdict.RetryAfter, verdict.RetryAfter);
                     await AccessProblems.TooManyAsync(context, verdict.RetryAfter);
                     return;
                 }

@@ -5,7 +5,7 @@ namespace Gateway.Access;
 /// <summary>A session this replica holds in memory: its ticket (never handed out: callers get copies), and when it was last checked against Strapi and last written as seen.</summary>
 internal sealed class HeldSession(string id, AuthenticationTicket ticket, DateTimeOffset created, string user)
 {
-    private long _checked = long.MinValue;
+    private long _checked;
     private long _seenWritten;
 
     public string Id { get; } = id;
@@ -17,7 +17,7 @@ internal sealed class HeldSession(string id, AuthenticationTicket ticket, DateTi
     /// <summary>The user index it belongs to (<see cref="SessionKeys.UserIndex"/>).</summary>
     public string User { get; } = user;
 
-    /// <summary>When the user was last checked against Strapi (<see cref="TimeProvider.GetTimestamp"/>); never: <see cref="long.MinValue"/>.</summary>
+    /// <summary>When the user was last checked against Strapi (Unix milliseconds; kept in Redis too, so a replica that reads the session does not check it again at once).</summary>
     public long Checked
     {
         get => Interlocked.Read(ref _checked);

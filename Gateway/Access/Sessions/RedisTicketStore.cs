@@ -76,6 +76,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
             new(SessionFields.LastSeen, created.ToUnixTimeMilliseconds()),
             new(SessionFields.Client, httpContext?.Connection.RemoteIpAddress?.ToString() ?? ""),
             new(SessionFields.Method, ticket.Principal.FindFirst(AccessClaims.Source)?.Value ?? ""),
+            new(SessionFields.Checked, created.ToUnixTimeMilliseconds()),
         ]);
         _ = transaction.KeyExpireAsync(SessionKeys.Session(id), EndOf(ticket, created).UtcDateTime);
         _ = transaction.SetAddAsync(SessionKeys.UserIndex(user), id);
@@ -93,7 +94,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
             throw new SessionStoreUnavailableException("The session could not be written to Redis.", e);
         }
 
-        Hold(new HeldSession(id, ticket, created, user) { Checked = _clock.GetTimestamp() });
+        Hold(new HeldSession(id, ticket, created, user) { Checked = created.ToUnixTimeMilliseconds() });
         return id;
     }
 
@@ -137,7 +138,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
             _signal.Failed(e is TimeoutException ? "timed out" : e.GetType().Name);
         }
 
-        Hold(new HeldSession(key, ticket, created.Value, user) { Checked = held?.Checked ?? long.MinValue });
+        Hold(new HeldSession(key, ticket, created.Value, user) { Checked = held?.Checked ?? 0 });
     }
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null!, CancellationToken.None);
@@ -171,7 +172,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
         try
         {
             var db = _redis.GetDatabase();
-            var read = db.HashGetAsync(SessionKeys.Session(key), [SessionFields.Ticket, SessionFields.User, SessionFields.Created]);
+            var read = db.HashGetAsync(SessionKeys.Session(key), [SessionFields.Ticket, SessionFields.User, SessionFields.Created, SessionFields.Checked]);
             fields = await read.WaitAsync(_options.CurrentValue.RedisTimeout, _clock, cancellationToken);
             _signal.Contact();
             if (!fields[0].IsNull)
@@ -197,7 +198,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
             return null;
         }
 
-        held = new HeldSession(key, ticket, created, fields[1].ToString());
+        held = new HeldSession(key, ticket, created, fields[1].ToString()) { Checked = fields[3].TryParse(out long checkedAt) ? checkedAt : 0 };
         Hold(held);
         return held.Copy();
     }
@@ -206,24 +207,38 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
 
     public Task RemoveAsync(string key, CancellationToken cancellationToken) => RemoveAsync(key, null!, cancellationToken);
 
-    /// <summary>Sign-out (or an expired ticket): the session ends in Redis and on every replica.</summary>
+    /// <summary>
+    /// Sign-out (or an expired ticket): the session ends in Redis and on every replica. Redis unreachable: it ends here
+    /// only (the cookie is cleared all the same); elsewhere it lasts until its lifetime or until the grace time runs out.
+    /// </summary>
     public async Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
         Forget(key);
-        await _directory.RevokeAsync(key, CancellationToken.None);
-    }
-
-    /// <summary>The session was checked against Strapi just now.</summary>
-    public void Checked(string key)
-    {
-        if (_memory.TryGetValue(key, out HeldSession? held) && held is not null)
+        try
         {
-            held.Checked = _clock.GetTimestamp();
+            await _directory.RevokeAsync(key, CancellationToken.None);
+            _signal.Contact();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _signal.Failed(e is TimeoutException ? "timed out" : e.GetType().Name);
         }
     }
 
-    /// <summary>When the session held here was last checked against Strapi; not held: never.</summary>
-    public long CheckedAt(string key) => _memory.TryGetValue(key, out HeldSession? held) && held is not null ? held.Checked : long.MinValue;
+    /// <summary>The session was checked against Strapi just now: noted here, and in Redis without waiting.</summary>
+    public void Checked(string key)
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_memory.TryGetValue(key, out HeldSession? held) && held is not null)
+        {
+            held.Checked = now;
+        }
+
+        _ = _redis.GetDatabase().ScriptEvaluateAsync(TouchScript, [SessionKeys.Session(key)], [SessionFields.Checked, now], CommandFlags.FireAndForget);
+    }
+
+    /// <summary>When the session held here was last checked against Strapi (Unix milliseconds); not held: never (0).</summary>
+    public long CheckedAt(string key) => _memory.TryGetValue(key, out HeldSession? held) && held is not null ? held.Checked : 0;
 
     public void Dispose()
     {

@@ -32,4 +32,5 @@ internal static class SessionFields
     public const string LastSeen = "seen";
     public const string Client = "client";
     public const string Method = "method";
+    public const string Checked = "checked";
 }

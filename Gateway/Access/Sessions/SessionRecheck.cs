@@ -7,12 +7,12 @@ namespace Gateway.Access;
 
 /// <summary>
 /// The safety net behind the lifecycle hook (<c>OnValidatePrincipal</c>): a Strapi user's session is checked against
-/// Strapi when this replica has not checked it for <see cref="SessionOptions.RecheckInterval"/> (and whenever it is
-/// read again from Redis after a user change). Blocked or deleted: the session ends everywhere. Role, name or email
+/// Strapi when no replica has checked it for <see cref="SessionOptions.RecheckInterval"/> (the time is kept with the
+/// session in Redis), and at its next use after this replica heard of a change of the user. Blocked or deleted: the session ends everywhere. Role, name or email
 /// changed: the request goes on with the new principal, and the session in Redis is rewritten. Strapi unreachable: the
 /// session goes on, and is checked again after the interval.
 /// </summary>
-internal sealed partial class SessionRecheck(RedisTicketStore store, IOptionsMonitor<AccessOptions> options, TimeProvider clock, ILogger<SessionRecheck> logger)
+internal sealed partial class SessionRecheck(RedisTicketStore store, UserChangeTokens changes, IOptionsMonitor<AccessOptions> options, TimeProvider clock, ILogger<SessionRecheck> logger)
 {
     public async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
@@ -25,8 +25,10 @@ internal sealed partial class SessionRecheck(RedisTicketStore store, IOptionsMon
             return;
         }
 
+        // Due when the interval has passed since the last check (here or on another replica), or a change of the user was heard since.
         var last = store.CheckedAt(id);
-        if (last != long.MinValue && clock.GetElapsedTime(last) < options.CurrentValue.Session.RecheckInterval)
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (now - last < (long)options.CurrentValue.Session.RecheckInterval.TotalMilliseconds && changes.ChangedAt(UserChangeTokens.StrapiUser(userId)) < last)
         {
             return;
         }

@@ -10,13 +10,19 @@ namespace Gateway.Access;
 internal sealed class UserChangeTokens
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _sources = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _changedAt = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
 
     /// <summary>Follows <see cref="SessionSignal.UserChanged"/>: a change heard from any replica drops what this one holds.</summary>
-    public UserChangeTokens(SessionSignal signal)
+    public UserChangeTokens(SessionSignal signal, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(signal);
+        _clock = clock;
         signal.UserChanged += Changed;
     }
+
+    /// <summary>When this replica last heard of a change of <paramref name="user"/> (Unix milliseconds; never: 0).</summary>
+    public long ChangedAt(string user) => _changedAt.TryGetValue(user, out var at) ? at : 0;
 
     public static string StrapiUser(int id) => AccessClaims.FromStrapi + ":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -24,6 +30,7 @@ internal sealed class UserChangeTokens
 
     public void Changed(string user)
     {
+        _changedAt[user] = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         if (_sources.TryRemove(user, out var source))
         {
             source.Cancel();

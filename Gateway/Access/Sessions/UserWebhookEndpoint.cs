@@ -63,11 +63,19 @@ internal static partial class UserWebhookEndpoint
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body names no user", detail: "Send {\"event\",\"id\",\"email\",\"changed\"}.");
         }
 
-        await signal.PublishUserChangedAsync(UserChangeTokens.StrapiUser(change.Id));
         var ended = 0;
-        if (change.Event == Deleted || change.Blocked == true || change.Changed?.Contains(PasswordChange, StringComparer.Ordinal) == true)
+        try
         {
-            ended = string.IsNullOrEmpty(change.Email) ? 0 : await sessions.RevokeUserAsync(change.Email, CancellationToken.None);
+            await signal.PublishUserChangedAsync(UserChangeTokens.StrapiUser(change.Id));
+            if (change.Event == Deleted || change.Blocked == true || change.Changed?.Contains(PasswordChange, StringComparer.Ordinal) == true)
+            {
+                ended = string.IsNullOrEmpty(change.Email) ? 0 : await sessions.RevokeUserAsync(change.Email, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // Strapi logs the refusal; the re-check (Access:Session:RecheckInterval) catches the change meanwhile.
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sessions are unavailable", detail: "Redis cannot be reached.");
         }
 
         LogChanged(logger, change.Id, change.Event, change.Changed, ended);
