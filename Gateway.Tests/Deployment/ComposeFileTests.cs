@@ -115,7 +115,9 @@ public sealed partial class ComposeFileTests
         var strapiPort = new Uri(environment["Strapi__BaseUrl"]).Port;
         Assert.Contains($"PORT={strapiPort}", strapiImage, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{strapiPort}/_health", strapiImage, StringComparison.Ordinal);
-        Assert.Equal("redis:6379", environment["Redis__Configuration"]);
+        // Redis asks for a password, and the gateways give the same one.
+        Assert.Equal("redis:6379,password=${REDIS_PASSWORD:?set REDIS_PASSWORD in .env (see .env.example)}", environment["Redis__Configuration"]);
+        Assert.Contains("--requirepass", File.ReadAllText(RepositoryPaths.File("docker-compose.yml")), StringComparison.Ordinal);
         Assert.StartsWith("redis:", (string)Service("redis")["image"]!, StringComparison.Ordinal);
     }
 
