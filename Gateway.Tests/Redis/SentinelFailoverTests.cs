@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using Gateway.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -76,6 +77,52 @@ public sealed class SentinelFailoverTests : IAsyncLifetime
             await sentinel.GetServer(_sentinel.Configuration).SentinelFailoverAsync(Service);
         });
 
+    [Fact]
+    public async Task PrimaryKilled_SessionSurvives_NewGatewayReadsIt_LogoutThenEndsItEverywhere()
+    {
+        var users = new StrapiUsersStandIn();
+        users.Add(new(7, "ed", "ed@test.local", "right-password", "editor"));
+        await using var strapi = await StubUpstream.StartAsync();
+        strapi.Handler = users.HandleAsync;
+        var (first, second) = (StartGateway(strapi.BaseUrl), StartGateway(strapi.BaseUrl));
+        using var signIn = await first.PostAsJsonAsync("/auth/login", new { identifier = "ed@test.local", password = "right-password" });
+        Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        Assert.Equal(HttpStatusCode.OK, await MeAsync(second, cookie));
+        await using (var replica = await ConnectionMultiplexer.ConnectAsync(_replica.Configuration + ",allowAdmin=true"))
+        {
+            await EventuallyAsync(async () => await replica.GetServer(_replica.Configuration).KeysAsync(pattern: "gateway:session:*").AnyAsync(), "the session never reached the replica");
+        }
+
+        await _primary.StopAsync();
+        await using var sentinel = await ConnectSentinelAsync();
+        await EventuallyAsync(async () =>
+            (await sentinel.GetServer(_sentinel.Configuration).SentinelGetMasterAddressByNameAsync(Service)) is IPEndPoint { Port: var port } && port == _replica.Port,
+            "Sentinel never promoted the replica");
+
+        // A gateway started after the failover holds nothing in memory: it reads the session from the new primary.
+        var third = StartGateway(strapi.BaseUrl);
+        await EventuallyAsync(async () => await MeAsync(third, cookie) == HttpStatusCode.OK, "the session did not survive the failover");
+        await EventuallyAsync(async () => await MeAsync(second, cookie) == HttpStatusCode.OK, "the session did not survive on the second gateway");
+
+        await EventuallyAsync(async () =>
+        {
+            using var logout = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
+            logout.Headers.Add("Cookie", cookie);
+            using var done = await first.SendAsync(logout);
+            return done.StatusCode == HttpStatusCode.NoContent && await MeAsync(third, cookie) == HttpStatusCode.Unauthorized;
+        }, "logout after the failover did not end the session");
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeAsync(second, cookie));
+    }
+
+    private static async Task<HttpStatusCode> MeAsync(HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+        request.Headers.Add("Cookie", cookie);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
     private async Task FailoverUnderLoadAsync(Func<Task> failover)
     {
         await using (var primary = await ConnectionMultiplexer.ConnectAsync(_primary.Configuration))
@@ -132,9 +179,9 @@ public sealed class SentinelFailoverTests : IAsyncLifetime
     private Task<ConnectionMultiplexer> ConnectSentinelAsync() =>
         ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { _sentinel.Configuration }, CommandMap = CommandMap.Sentinel });
 
-    private HttpClient StartGateway()
+    private HttpClient StartGateway(Uri? strapi = null)
     {
-        var gateway = new GatewayHost(_upstream.BaseUrl, _upstream.BaseUrl, $"{_sentinel.Configuration},serviceName={Service}", new Dictionary<string, string?>
+        var gateway = new GatewayHost(strapi ?? _upstream.BaseUrl, _upstream.BaseUrl, $"{_sentinel.Configuration},serviceName={Service}", new Dictionary<string, string?>
         {
             ["Redirects:SeedFile"] = "",
         });
