@@ -35,6 +35,9 @@ public sealed class RedirectOptions
     /// <summary>The largest table <c>POST /api/redirects/import</c> reads (a larger one: 413; import it with the CLI).</summary>
     public long MaxImportBytes { get; set; } = 32 * 1024 * 1024;
 
+    /// <summary>How long an import's lease lasts at most (one import at a time over every replica); a dead holder's ends by itself.</summary>
+    public TimeSpan ImportLeaseTime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The largest entry <c>PUT /api/redirects/{key}</c> reads.</summary>
     public long MaxEntryBytes { get; set; } = 64 * 1024;
 

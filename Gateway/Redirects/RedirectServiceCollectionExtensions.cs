@@ -22,6 +22,7 @@ internal static class RedirectServiceCollectionExtensions
         services.AddSingleton<RedirectImporter>();
         services.AddSingleton<RedirectEditor>();
         services.AddSingleton<RedirectHitStore>();
+        services.AddSingleton<RedirectImportLease>();
         services.AddSingleton<RedirectListing>();
         services.AddSingleton<RedirectMetrics>();
         services.AddHostedService<RedirectSync>();

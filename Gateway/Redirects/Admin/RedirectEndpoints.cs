@@ -111,6 +111,12 @@ internal static class RedirectEndpoints
         return await WhileRedisAnswersAsync(async () =>
         {
             var result = await importer.ImportAsync(items, replace ? ImportMode.Replace : ImportMode.Merge, AuthorOf(request.HttpContext), request.HttpContext.RequestAborted);
+            if (result.BusyWith is { } holder)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Another import is running",
+                    detail: $"An import by {holder} is still running; nothing was written. Try again when it has ended.");
+            }
+
             return result.Problems.Count > 0
                 ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Nothing imported",
                     detail: $"{result.Problems.Count} entries refused; the table is unchanged.",

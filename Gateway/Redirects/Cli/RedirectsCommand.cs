@@ -262,6 +262,12 @@ internal static class RedirectsCommand
         }
 
         var result = await services.GetRequiredService<RedirectImporter>().ImportAsync(entries, mode, RedirectAuthor.Cli, CancellationToken.None);
+        if (result.BusyWith is { } holder)
+        {
+            await error.WriteLineAsync($"redirects: nothing imported: an import by {holder} is still running; try again when it has ended");
+            return 3;
+        }
+
         if (result.Problems.Count > 0)
         {
             await error.WriteLineAsync($"redirects: nothing imported, {result.Problems.Count} entries refused:");

@@ -15,8 +15,8 @@ internal enum ImportMode
     Seed,
 }
 
-/// <summary>The outcome of an import: how many were written and deleted, or why nothing was.</summary>
-internal sealed record ImportResult(int Written, int Deleted, IReadOnlyList<string> Problems);
+/// <summary>The outcome of an import: how many were written and deleted, or why nothing was (bad lines, or another import running).</summary>
+internal sealed record ImportResult(int Written, int Deleted, IReadOnlyList<string> Problems, string? BusyWith = null);
 
 /// <summary>What the admin API answers for an import that went through.</summary>
 internal sealed record ImportSummary(
@@ -32,6 +32,7 @@ internal sealed record ImportSummary(
 /// </summary>
 internal sealed class RedirectImporter(
     RedisRedirectStore store,
+    RedirectImportLease lease,
     RedirectValidator validator,
     RedirectSnapshot snapshot,
     IOptionsMonitor<RedirectOptions> options,
@@ -77,6 +78,13 @@ internal sealed class RedirectImporter(
             return new ImportResult(0, 0, problems);
         }
 
+        // One import at a time over every replica (the seed has its own claim, gateway:redirect-seeded).
+        await using var held = mode == ImportMode.Seed ? null : await TakeLeaseAsync(author);
+        if (mode != ImportMode.Seed && held?.Lease is null)
+        {
+            return new ImportResult(0, 0, [], held?.HeldBy ?? "another import");
+        }
+
         var writes = await Task.WhenAll(valid.Select(pair => store.SetAsync(pair.Key, pair.Value, onlyIfMissing: mode == ImportMode.Seed)));
         var applied = valid.Where((_, i) => writes[i]).Select(pair => KeyValuePair.Create(pair.Key, (RedirectEntry?)pair.Value)).ToList();
         var written = applied.Count;
@@ -89,6 +97,18 @@ internal sealed class RedirectImporter(
         }
 
         return new ImportResult(written, deleted.Count, problems);
+    }
+
+    private async Task<LeaseTaken> TakeLeaseAsync(RedirectAuthor? author)
+    {
+        var (taken, heldBy) = await lease.TryTakeAsync(author ?? RedirectAuthor.Cli, options.CurrentValue.ImportLeaseTime);
+        return new LeaseTaken(taken, heldBy);
+    }
+
+    /// <summary>The lease if taken (given back on dispose), else who holds it.</summary>
+    private sealed record LeaseTaken(RedirectImportLease.Held? Lease, string? HeldBy) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Lease?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     /// <summary>Deletes every entry in Redis but these (with their hit counts); the keys it deleted, sorted.</summary>
