@@ -106,6 +106,7 @@ internal static class AccessServiceCollectionExtensions
         }));
 
         services.AddRateLimiter(_ => { });
+        services.AddExceptionHandler<SessionStoreUnavailableHandler>();
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, RateLimitSetup>();
         return builder;
     }
