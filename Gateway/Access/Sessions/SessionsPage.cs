@@ -12,9 +12,6 @@ internal static class SessionsPage
 {
     public const string Path = "/admin/sessions";
 
-    private const string Policy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
     public static WebApplication MapSessionsPage(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -26,16 +23,5 @@ internal static class SessionsPage
     }
 
     private static RouteHandlerBuilder Map(WebApplication app, string route, string resource, string contentType)
-    {
-        var bytes = EmbeddedFile.Read("Gateway.Access.Pages", resource);
-        return app.MapGet(route, (HttpContext context) =>
-        {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = Policy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.CacheControl = "no-store";
-            headers["Referrer-Policy"] = "no-referrer";
-            return Results.Bytes(bytes, contentType);
-        });
-    }
+        => app.MapEmbeddedFile(route, "Gateway.Access.Pages", resource, contentType);
 }

@@ -12,9 +12,6 @@ internal static class RedirectAdminPage
 {
     public const string Path = "/admin/redirects";
 
-    private const string Policy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
     private static readonly (string Route, string Resource, string ContentType)[] Files =
     [
         (Path, "redirects.html", "text/html; charset=utf-8"),
@@ -28,21 +25,10 @@ internal static class RedirectAdminPage
 
         foreach (var (route, resource, contentType) in Files)
         {
-            var bytes = Read(resource);
-            app.MapGet(route, (HttpContext context) =>
-            {
-                var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = Policy;
-                headers.XContentTypeOptions = "nosniff";
-                headers.CacheControl = "no-store";
-                // Not no-referrer: under it chromium sends Origin: null with the sign-out form's POST, which is refused (403).
-                headers["Referrer-Policy"] = "same-origin";
-                return Results.Bytes(bytes, contentType);
-            }).AllowAnonymous(); // the page's shell holds no data: everything it shows comes from the admin API (policy admin)
+            // The page's shell holds no data: everything it shows comes from the admin API (policy admin).
+            app.MapEmbeddedFile(route, "Gateway.Redirects.Admin", resource, contentType).AllowAnonymous();
         }
 
         return app;
     }
-
-    private static byte[] Read(string name) => EmbeddedFile.Read("Gateway.Redirects.Admin", name);
 }
