@@ -172,7 +172,8 @@ public sealed partial class ComposeFileTests
     public void StopGracePeriod_LongerThanTheDrainTimeout()
     {
         var grace = ComposeDuration((string)Service("gateway")["stop_grace_period"]!);
-        var drain = TimeSpan.Parse(Environment("gateway")["Shutdown__DrainTimeout"], System.Globalization.CultureInfo.InvariantCulture);
+        var drain = TimeSpan.Parse(Environment("gateway")["Shutdown__DrainTimeout"], System.Globalization.CultureInfo.InvariantCulture)
+            + TimeSpan.Parse(Environment("gateway")["Shutdown__ReadinessDelay"], System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.True(grace >= drain + TimeSpan.FromSeconds(3), $"stop_grace_period {grace} leaves too little after the drain time {drain}");
     }

@@ -27,6 +27,40 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_ReadinessGoes503First_ConnectionsStillTakenForTheDelay_ThenRefused()
+    {
+        _strapi.Respond(200, StrapiShapes.List());
+        var gateway = new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, _redis.Configuration, new Dictionary<string, string?>
+        {
+            ["Shutdown:ReadinessDelay"] = "00:00:03",
+            ["Shutdown:DrainTimeout"] = "00:00:05",
+        });
+        using var client = gateway.CreateGatewayClient();
+        var port = gateway.Address.Port;
+        for (var i = 0; i < 100 && (await client.GetAsync("/readyz")).StatusCode != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var stopping = gateway.DisposeAsync().AsTask();
+        await Task.Delay(300);
+
+        // On new connections (as a balancer's probe and new clients come): readiness says no, requests are still served.
+        using (var fresh = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = client.BaseAddress })
+        {
+            using var ready = await fresh.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("shutting down", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using var served = await fresh.GetAsync("/api/v2/invoices/en-us");
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        Assert.False(stopping.IsCompleted);
+        await WaitUntilRefusedAsync(port);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task StopWhileRequestInFlight_RequestCompletes_NewConnectionsRefused()
     {
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -50,7 +50,8 @@ internal static class GatewayHostingExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<StrapiHealthCheck>("strapi", tags: [HealthEndpoints.ReadyTag])
-            .AddCheck<RedirectHealthCheck>("redirects", tags: [HealthEndpoints.ReadyTag]);
+            .AddCheck<RedirectHealthCheck>("redirects", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<ShutdownReadiness>("shutdown", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }
 }

@@ -4,7 +4,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gateway.Hosting;
 
-/// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: Redis and Strapi are reachable, or 503 naming what is not.</summary>
+/// <summary>
+/// <c>/healthz</c>: the process is alive. <c>/readyz</c>: whether this replica should get traffic. A shared dependency
+/// down (Redis, Strapi) is <c>Degraded</c>, named in the body, and still 200: every replica shares it, and taking them
+/// all out of the pool would stop what they still serve (redirects, cached and stale reads, sign-in page, frontend).
+/// Unready (503) means this replica cannot serve: its redirect table never loaded, or it is shutting down.
+/// </summary>
 internal static class HealthEndpoints
 {
     public const string ReadyTag = "ready";

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Gateway.Hosting;
 
 /// <summary>
-/// Logs readiness once per outage: when a check stops being healthy (what it said) and when it is healthy again (after how
+/// Logs readiness checks once per outage (a shared dependency degraded, or this replica unready): when a check stops being healthy (what it said) and when it is healthy again (after how
 /// many failed polls), instead of ASP.NET Core's health-check service logging an error on every poll of <c>/readyz</c>
 /// (its category is set to Critical in appsettings.json).
 /// </summary>
@@ -39,9 +39,9 @@ internal sealed partial class ReadinessLog(ILogger<ReadinessLog> logger)
         }
     }
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Not ready: {Check} ({Description})")]
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Readiness check failing: {Check} ({Description})")]
     private static partial void LogNotReady(ILogger logger, string check, string? description);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Ready again: {Check}, after {FailedPolls} failed readiness polls")]
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Readiness check passing again: {Check}, after {FailedPolls} failed readiness polls")]
     private static partial void LogReadyAgain(ILogger logger, string check, int failedPolls);
 }

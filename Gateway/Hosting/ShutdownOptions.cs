@@ -14,4 +14,12 @@ public sealed class ShutdownOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// On a stop, how long <c>/readyz</c> answers 503 while the gateway still takes connections, before the drain begins:
+    /// the time a load balancer or Kubernetes' endpoints need to notice and stop sending (0 by default, for a stop by
+    /// hand; a deployment behind a balancer sets a few seconds). The stop takes up to this plus <see cref="DrainTimeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ReadinessDelay { get; set; } = TimeSpan.Zero;
 }

@@ -15,7 +15,7 @@ internal sealed class RedisHealthCheck(IConnectionMultiplexer redis, IOptions<Re
     {
         if (!redis.IsConnected)
         {
-            return HealthCheckResult.Unhealthy("not connected");
+            return HealthCheckResult.Degraded("not connected");
         }
 
         try
@@ -26,11 +26,11 @@ internal sealed class RedisHealthCheck(IConnectionMultiplexer redis, IOptions<Re
         catch (TimeoutException)
         {
             // RedisTimeoutException is one too.
-            return HealthCheckResult.Unhealthy("not answering");
+            return HealthCheckResult.Degraded("not answering");
         }
         catch (RedisException)
         {
-            return HealthCheckResult.Unhealthy("ping failed");
+            return HealthCheckResult.Degraded("ping failed");
         }
     }
 }

@@ -14,15 +14,15 @@ internal sealed class StrapiHealthCheck(HttpClient http) : IHealthCheck
             using var response = await http.GetAsync(HealthPath, cancellationToken);
             return response.IsSuccessStatusCode
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"/_health answered {(int)response.StatusCode}");
+                : HealthCheckResult.Degraded($"/_health answered {(int)response.StatusCode}");
         }
         catch (HttpRequestException)
         {
-            return HealthCheckResult.Unhealthy("unreachable");
+            return HealthCheckResult.Degraded("unreachable");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy("timed out");
+            return HealthCheckResult.Degraded("timed out");
         }
     }
 }
