@@ -42,16 +42,9 @@ internal sealed class RateLimitSetup(IOptions<AccessOptions> access) : IConfigur
 
         options.OnRejected = async (context, _) =>
         {
+            // Sign-in is limited by the shared counters instead (PasswordSignIn answers a person's form with the page).
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-            var http = context.HttpContext;
-            if (http.Request.HasFormContentType && http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == AccessPolicies.SignInLimit)
-            {
-                // A person at the sign-in form: the page again, saying when to try. (The form is not read: back to /.)
-                await PasswordSignIn.LockedPageAsync(http, retryAfter, ReturnUrl.Home, identifier: null, http.RequestServices.GetRequiredService<TimeProvider>());
-                return;
-            }
-
-            await AccessProblems.TooManyAsync(http, retryAfter);
+            await AccessProblems.TooManyAsync(context.HttpContext, retryAfter);
         };
     }
 

@@ -195,7 +195,7 @@ internal static partial class PasswordSignIn
     }
 
     /// <summary>The sign-in page saying when to try again (<c>429</c>, <c>Retry-After</c>): too many failures, or too many tries.</summary>
-    internal static Task LockedPageAsync(HttpContext context, TimeSpan retryAfter, string returnUrl, string? identifier, TimeProvider clock)
+    private static Task LockedPageAsync(HttpContext context, TimeSpan retryAfter, string returnUrl, string? identifier, TimeProvider clock)
     {
         var seconds = AccessProblems.SetRetryAfter(context.Response, retryAfter);
         var at = clock.GetUtcNow().AddSeconds(seconds);
