@@ -58,7 +58,7 @@ internal static partial class PasswordSignIn
             {
                 var fields = await new FormFeature(request, FormLimits).ReadFormAsync(context.RequestAborted);
                 body = new SignInRequest(fields["identifier"].ToString(), fields["password"].ToString());
-                returnUrl = fields[ReturnUrl.Parameter] is { Count: 1 } values ? ReturnUrl.Sanitize(values[0]) : ReturnUrl.Home;
+                returnUrl = ReturnUrl.From(fields[ReturnUrl.Parameter]);
             }
             else
             {

@@ -23,6 +23,10 @@ internal static class ReturnUrl
     public static string Sanitize(string? value)
         => value is { Length: > 0 and <= MaxLength } && IsLocal(value) ? value : Home;
 
+    /// <summary>The one <c>returnUrl</c> a query or form gave, made safe; none, several or a bad one: <see cref="Home"/>.</summary>
+    public static string From(Microsoft.Extensions.Primitives.StringValues values)
+        => values is { Count: 1 } ? Sanitize(values[0]) : Home;
+
     /// <summary>The sign-in page's address that comes back to <paramref name="returnUrl"/> (<c>/auth/login?returnUrl=…</c>).</summary>
     public static string SignInPage(string returnUrl)
         => returnUrl == Home ? SignInEndpoints.LoginPath : $"{SignInEndpoints.LoginPath}?{Parameter}={Uri.EscapeDataString(returnUrl)}";

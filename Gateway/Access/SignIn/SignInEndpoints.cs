@@ -38,7 +38,7 @@ internal static class SignInEndpoints
 
     /// <summary>The one <c>returnUrl</c> of the query, made safe; none, several or a bad one: <c>/</c>.</summary>
     internal static string ReturnUrlOf(HttpRequest request)
-        => request.Query[ReturnUrl.Parameter] is { Count: 1 } values ? ReturnUrl.Sanitize(values[0]) : ReturnUrl.Home;
+        => ReturnUrl.From(request.Query[ReturnUrl.Parameter]);
 
     /// <summary>
     /// Ends the gateway's session. A browser's form (<c>GET /auth/logout</c>'s button) must come from this origin and
