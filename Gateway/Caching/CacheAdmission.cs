@@ -54,10 +54,10 @@ internal sealed partial class CacheAdmission(
     /// <summary>A tag set outlives its entries by this much (the store scores them by this host's clock, Redis expires by its own).</summary>
     private static readonly TimeSpan TagMargin = TimeSpan.FromMinutes(1);
 
-    private static readonly TimeSpan MemoryCheckInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MemoryCheckInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<string, long> _collectionReported = new(StringComparer.Ordinal);
-    private long _memoryCheckedAt = long.MinValue;
+    private long _memoryCheckedAt;
     private int _memoryChecking;
     private volatile bool _memoryFull;
 

@@ -55,7 +55,7 @@ public sealed class ResponseCacheOptions
     public int Database { get; set; } = 1;
 
     /// <summary>
-    /// An answer is not stored while the cache's Redis uses more than this share of its <c>maxmemory</c> (read every second
+    /// An answer is not stored while the cache's Redis uses more than this share of its <c>maxmemory</c> (read every 250 ms
     /// from <c>INFO memory</c>; no <c>maxmemory</c>: no check), so cache entries alone can never fill a Redis shared with
     /// state. 1: off.
     /// </summary>
