@@ -54,6 +54,7 @@ public sealed class ResponseCacheStoreTests : IAsyncLifetime
         Assert.Contains(cacheKeys, key => key.ToString().StartsWith("__MSOCV_", StringComparison.Ordinal));
         Assert.Contains(cacheKeys, key => key.ToString() == "__MSOCT_invoices");
         Assert.Contains(cacheKeys, key => key.ToString() == "__MSOCT");
+        Assert.DoesNotContain(cacheKeys, key => key.ToString().StartsWith("gateway:cache:lease:", StringComparison.Ordinal)); // released once stored
         foreach (var key in cacheKeys)
         {
             var ttl = await admin.GetDatabase(1).KeyTimeToLiveAsync(key);
