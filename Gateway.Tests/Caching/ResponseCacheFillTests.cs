@@ -76,6 +76,9 @@ public sealed class ResponseCacheFillTests(ITestOutputHelper output) : IAsyncLif
             }
         }
 
+        Assert.Null(await admin.GetDatabase(0).KeyTimeToLiveAsync("gateway:dataprotection:keys"));
+        Assert.Contains(state, key => key.ToString().Contains("fill-before", StringComparison.Ordinal)); // a redirect entry, no TTL
+        Assert.Contains(state, key => key.ToString().Contains("sync:", StringComparison.Ordinal));
         var baseline = Info(await server.InfoRawAsync("memory"), "used_memory");
 
         var stopwatch = Stopwatch.StartNew();
