@@ -122,6 +122,16 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void Redis_HasAMemoryCap_AndAPolicyThatNeverEvictsState_WithTheCacheInItsOwnDatabase()
+    {
+        var command = Service("redis")["command"]!.AsArray().Select(a => (string)a!).ToList();
+
+        Assert.Matches(@"^\d+(mb|gb)$", command[command.IndexOf("--maxmemory") + 1]);
+        Assert.Equal("noeviction", command[command.IndexOf("--maxmemory-policy") + 1]);
+        Assert.NotEqual("0", Environment("gateway")["ResponseCache__Database"]);
+    }
+
+    [Fact]
     public void GatewaySettings_AreOnesTheGatewayReads()
     {
         var unknown = Environment("gateway").Keys.Select(GatewaySettings.FromEnvironmentName)

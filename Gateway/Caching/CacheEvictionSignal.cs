@@ -18,9 +18,10 @@ internal sealed partial class CacheEvictionSignal : IHostedService
     private volatile bool _listening;
     private volatile bool _subscribed;
 
-    public CacheEvictionSignal(IConnectionMultiplexer redis, ILogger<CacheEvictionSignal> logger)
+    public CacheEvictionSignal(ResponseCacheRedis redis, ILogger<CacheEvictionSignal> logger)
     {
-        _redis = redis;
+        // The cache's own connection: the signal is about that Redis's entries, and is up exactly when they can be read.
+        _redis = redis.Connection;
         _logger = logger;
     }
 

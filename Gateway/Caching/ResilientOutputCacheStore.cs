@@ -15,13 +15,18 @@ namespace Gateway.Caching;
 /// <see cref="ResponseCacheOptions.RedisTimeout"/>) reads are misses and writes are dropped, so requests go to Strapi and
 /// nothing fails; after a failure Redis is left alone for <see cref="ResponseCacheOptions.RetryAfter"/>. An outage is
 /// logged when it starts and when it ends, with the number of requests that went without the cache meanwhile.
-/// An eviction that cannot reach Redis is kept and done first when Redis is back; until then nothing is served from the
-/// cache, so an answer older than a write made during the outage is never served.
+/// An eviction that cannot reach Redis is kept and tried again in the background every
+/// <see cref="ResponseCacheOptions.EvictionRetry"/> until Redis takes it (not on the next read); until then nothing is served
+/// from the cache here, so an answer older than a write made during the outage is never served by this replica.
+/// A miss takes the fleet-wide lease on its key (<see cref="FleetSingleFlight"/>); a store must pass <see cref="CacheAdmission"/>.
 /// </summary>
 internal sealed partial class ResilientOutputCacheStore(
     IOutputCacheStore inner,
-    IConnectionMultiplexer redis,
+    ResponseCacheRedis redis,
     CacheEvictionSignal signal,
+    FleetSingleFlight flight,
+    CacheAdmission admission,
+    CacheMetrics metrics,
     IOptionsMonitor<ResponseCacheOptions> options,
     TimeProvider time,
     ILogger<ResilientOutputCacheStore> logger) : IOutputCacheStore, IDisposable
@@ -33,6 +38,8 @@ internal sealed partial class ResilientOutputCacheStore(
     private long _outageStarted;
     private bool _inOutage;
     private long _bypassed;
+    private int _retrying;
+    private readonly CancellationTokenSource _disposed = new();
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -48,6 +55,12 @@ internal sealed partial class ResilientOutputCacheStore(
 
         var generation = signal.Generation;
         var value = await RunAsync(() => inner.GetAsync(key, cancellationToken), null, cancellationToken);
+        if (value is null && flight.Enabled && Available())
+        {
+            // Each of its Redis calls is bounded by RedisTimeout; the wait as a whole by LeaseWait.
+            value = await RunAsync(() => flight.AwaitAsync(key, cancellationToken), null, cancellationToken, Timeout.InfiniteTimeSpan);
+        }
+
         Remember(key, value, generation);
         return value;
     }
@@ -59,22 +72,34 @@ internal sealed partial class ResilientOutputCacheStore(
             var generation = signal.Generation;
             var stored = await RunAsync(async () =>
             {
+                if (!await admission.AdmitAsync(key, tags, cancellationToken))
+                {
+                    return false;
+                }
+
                 await inner.SetAsync(key, value, tags, validFor, cancellationToken);
+                admission.KeepTagsExpiring(tags, validFor);
                 return true;
             }, false, cancellationToken);
             Remember(key, stored ? value : null, generation);
         }
+
+        flight.Release(key);
     }
 
     public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken)
     {
         signal.Raise();
         _pendingEvictions[tag] = 0;
-        await FlushEvictionsAsync(cancellationToken);
+        if (!await FlushEvictionsAsync(cancellationToken))
+        {
+            RetryInBackground();
+        }
     }
 
     public void Dispose()
     {
+        _disposed.Cancel();
         signal.Evicted -= _memory.Clear;
         _memory.Dispose();
         (inner as IDisposable)?.Dispose();
@@ -142,9 +167,69 @@ internal sealed partial class ResilientOutputCacheStore(
         return _pendingEvictions.IsEmpty;
     }
 
+    /// <summary>Evictions left pending are tried again until Redis takes them: one loop at a time, started by the first left.</summary>
+    private void RetryInBackground()
+    {
+        if (Interlocked.CompareExchange(ref _retrying, 1, 0) == 0)
+        {
+            _ = Task.Run(RetryEvictionsAsync);
+        }
+    }
+
+    private async Task RetryEvictionsAsync()
+    {
+        var cancel = _disposed.Token;
+        try
+        {
+            while (!_pendingEvictions.IsEmpty && !cancel.IsCancellationRequested)
+            {
+                await Task.Delay(options.CurrentValue.EvictionRetry, time, cancel);
+                if (!redis.Connection.IsConnected)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // Not cut short by RedisTimeout nor held back by RetryAfter: an attempt sent while Redis hangs is the
+                    // one it answers first when it is back (the client's own timeout bounds it).
+                    await DeliverPendingAsync(cancel);
+                    OutageEnded();
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+                {
+                    // Still away: the outage is logged once by the read and write path; tried again after the delay.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // The app is stopping.
+        }
+        finally
+        {
+            Volatile.Write(ref _retrying, 0);
+        }
+
+        if (!_pendingEvictions.IsEmpty && !cancel.IsCancellationRequested)
+        {
+            RetryInBackground();
+        }
+    }
+
+    private async Task DeliverPendingAsync(CancellationToken cancel)
+    {
+        foreach (var tag in _pendingEvictions.Keys)
+        {
+            await inner.EvictByTagAsync(tag, cancel);
+            await signal.PublishAsync();
+            _pendingEvictions.TryRemove(tag, out _);
+        }
+    }
+
     private bool Available()
     {
-        if (!redis.IsConnected)
+        if (!redis.Connection.IsConnected)
         {
             OutageStarted("not connected");
             return false;
@@ -153,16 +238,22 @@ internal sealed partial class ResilientOutputCacheStore(
         return time.GetTimestamp() >= Interlocked.Read(ref _pausedUntil);
     }
 
-    private async ValueTask<T> RunAsync<T>(Func<ValueTask<T>> operation, T fallback, CancellationToken cancel)
+    private async ValueTask<T> RunAsync<T>(Func<ValueTask<T>> operation, T fallback, CancellationToken cancel, TimeSpan? limit = null)
     {
         try
         {
-            var result = await operation().AsTask().WaitAsync(options.CurrentValue.RedisTimeout, time, cancel);
+            var result = await operation().AsTask().WaitAsync(limit ?? options.CurrentValue.RedisTimeout, time, cancel);
             OutageEnded();
             return result;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            return fallback;
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("OOM", StringComparison.Ordinal))
+        {
+            // Redis full (noeviction): not an outage, this answer is just not kept.
+            metrics.NotStored("redis-full", "");
             return fallback;
         }
         catch (Exception e)

@@ -3,15 +3,15 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Gateway.Caching;
 
 internal static class ResponseCacheExtensions
 {
     /// <summary>
-    /// ASP.NET Core output caching in the app's Redis (through its one <see cref="IConnectionMultiplexer"/>), wrapped so
-    /// Redis trouble only skips the cache; one named policy per <c>ResponseCache:Collections</c> entry.
+    /// ASP.NET Core output caching in the cache's Redis (<see cref="ResponseCacheRedis"/>: its own database, or its own
+    /// server), wrapped so Redis trouble only skips the cache, misses are single-flight across the fleet and bounds keep
+    /// any reader from filling Redis; one named policy per <c>ResponseCache:Collections</c> entry.
     /// </summary>
     public static IServiceCollection AddResponseCache(this IServiceCollection services)
     {
@@ -35,9 +35,10 @@ internal static class ResponseCacheExtensions
             }
         });
 
+        services.AddSingleton<ResponseCacheRedis>();
         services.AddStackExchangeRedisOutputCache(_ => { });
         services.AddOptions<RedisOutputCacheOptions>()
-            .Configure<IConnectionMultiplexer>((store, redis) => store.ConnectionMultiplexerFactory = () => Task.FromResult(redis));
+            .Configure<ResponseCacheRedis>((store, redis) => store.ConnectionMultiplexerFactory = () => Task.FromResult(redis.Connection));
         var redisStore = services.Last(d => d.ServiceType == typeof(IOutputCacheStore)).ImplementationType
             ?? throw new InvalidOperationException("The Redis output-cache store is not registered by type.");
         services.RemoveAll<IOutputCacheStore>();
@@ -49,6 +50,9 @@ internal static class ResponseCacheExtensions
         services.AddSingleton<CacheEvictionSignal>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheEvictionSignal>());
         services.AddSingleton<CacheEviction>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<FleetSingleFlight>();
+        services.AddSingleton<CacheAdmission>();
         return services;
     }
 
