@@ -23,6 +23,7 @@ internal sealed partial class RedirectSync(
     RedisRedirectStore store,
     RedirectLoader loader,
     RedirectImporter importer,
+    RedirectImportLease leases,
     RedirectSnapshot snapshot,
     IOptionsMonitor<RedirectOptions> options,
     IHostEnvironment environment,
@@ -184,12 +185,12 @@ internal sealed partial class RedirectSync(
             return await TryResyncAsync(cancel);
         }
 
-        snapshot.Confirm(time.GetUtcNow());
-        LogChecked(logger, snapshot.Current.Count);
-        return true;
+        // Nothing missed that notifications could tell: the content itself is compared, a full read of Redis, and a
+        // table that differs (an edit lost on the way, whatever the cause) is replaced by Redis's.
+        return await TryResyncAsync(cancel, compare: true);
     }
 
-    private async Task<bool> TryResyncAsync(CancellationToken cancel)
+    private async Task<bool> TryResyncAsync(CancellationToken cancel, bool compare = false)
     {
         try
         {
@@ -201,26 +202,69 @@ internal sealed partial class RedirectSync(
             _missed = false;
             _loading = true;
             var started = time.GetTimestamp();
+
+            // Redis behind the table held here (lost, or an older copy restored): written back before anything is read.
+            string? restored = null;
+            var inRedis = await store.GetVersionAsync();
+            if (snapshot.SyncedAt is not null && Version > inRedis)
+            {
+                var (proceed, note) = await WriteBackAsync(Version, cancel);
+                if (!proceed)
+                {
+                    _loading = false;
+                    return false;
+                }
+
+                // What was heard meanwhile is in the load below.
+                _changedDuringLoad.Clear();
+                restored = note;
+                inRedis = await store.GetVersionAsync();
+            }
+
             var table = await loader.LoadAsync(cancel);
             string? seeded = null;
-            if (table.Count == 0)
+            if (table.Count == 0 && restored is null)
             {
+                if (snapshot.SyncedAt is null && await AwaitingWriteBackAsync())
+                {
+                    _loading = false;
+                    return false;
+                }
+
                 seeded = await SeedAsync(cancel);
                 if (seeded is not null)
                 {
+                    // A seeded table is version 1: any replica that held an edited table is ahead of it and writes back.
+                    await store.Database.StringSetAsync(store.VersionKey, 1, when: When.NotExists);
+                    inRedis = await store.GetVersionAsync();
                     table = await loader.LoadAsync(cancel);
                 }
             }
-            else
+            else if (table.Count > 0)
             {
                 // The table has held entries: emptying it later (DEL) is ops' doing, and brings no seed back.
                 await store.Database.StringSetAsync(store.SeededKey, "entries found " + time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), when: When.NotExists);
+                if (inRedis == 0)
+                {
+                    // A table from before versions (or typed in by hand): it starts at 1, so a loss is told from no table.
+                    await store.Database.StringSetAsync(store.VersionKey, 1, when: When.NotExists);
+                    inRedis = await store.GetVersionAsync();
+                }
             }
 
+            var differed = compare && _changedDuringLoad.IsEmpty && !table.SameContent(snapshot.Current);
+            if (differed)
+            {
+                LogRepaired(logger, snapshot.Current.Count, table.Count);
+            }
+
+            Interlocked.Exchange(ref _version, inRedis);
             var lost = _lost;
-            snapshot.Replace(table, time.GetUtcNow(), lost
-                ? $"reloaded {time.GetUtcNow():HH:mm:ss} after Redis lost its data{(seeded is null ? "" : "; " + seeded)}"
-                : seeded ?? snapshot.Note);
+            snapshot.Replace(table, time.GetUtcNow(), restored
+                ?? (lost ? $"reloaded {time.GetUtcNow():HH:mm:ss} after Redis lost its data{(seeded is null ? "" : "; " + seeded)}" : null)
+                ?? (differed ? $"repaired {time.GetUtcNow():HH:mm:ss}: differed from Redis in content" : null)
+                ?? seeded ?? snapshot.Note);
+            _writeBackWaits = 0;
             _lost = false;
             _loading = false;
             while (_changedDuringLoad.TryDequeue(out var key))
@@ -230,6 +274,7 @@ internal sealed partial class RedirectSync(
 
             var elapsed = time.GetElapsedTime(started);
             LogLoaded(logger, table.Count, elapsed.TotalMilliseconds);
+            await ListenAsHolderAsync();
             _failing = false;
             return true;
         }
