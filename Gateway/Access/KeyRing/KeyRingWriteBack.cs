@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Access;
+
+/// <summary>
+/// Every <see cref="AccessOptions.KeyRingCheckInterval"/>, when the Redis connection comes back, and when a replica
+/// starting on an empty ring asks (<see cref="KeyRingRepository.HoldersChannel"/>): the key ring this replica holds is
+/// put back into Redis where Redis lacks it (FLUSHALL, a restart without persistence, an eviction). One Lua script each
+/// time, so of several replicas writing back at once only the first pushes anything.
+/// </summary>
+internal sealed partial class KeyRingWriteBack(
+    KeyRingRepository ring,
+    IConnectionMultiplexer redis,
+    IOptionsMonitor<AccessOptions> options,
+    ILogger<KeyRingWriteBack> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _now = new(0, 1);
+    private bool _listening;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        redis.ConnectionRestored += OnConnectionRestored;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _now.WaitAsync(options.CurrentValue.KeyRingCheckInterval, stoppingToken);
+                try
+                {
+                    await CheckAsync();
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // Redis away: the reconnection brings the next check.
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The loop outlives whatever it meets.
+                    LogUnexpected(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            redis.ConnectionRestored -= OnConnectionRestored;
+        }
+    }
+
+    private async Task CheckAsync()
+    {
+        var held = ring.Held;
+        if (held == 0)
+        {
+            return;
+        }
+
+        if (!_listening)
+        {
+            await redis.GetSubscriber().SubscribeAsync(KeyRingRepository.HoldersChannel, (_, _) => CheckNow());
+            _listening = true;
+        }
+
+        var pushed = await ring.WriteBackAsync();
+        if (pushed > 0)
+        {
+            LogWrittenBack(logger, pushed, held);
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => CheckNow();
+
+    private void CheckNow()
+    {
+        try
+        {
+            _now.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already wanted.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _now.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 9361, Level = LogLevel.Warning, Message = "Redis lost the data-protection key ring: written back {Count} of the {Held} elements held here")]
+    private static partial void LogWrittenBack(ILogger logger, int count, int held);
+
+    [LoggerMessage(EventId = 9362, Level = LogLevel.Error, Message = "Key ring write-back failed unexpectedly; retrying")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
+}
