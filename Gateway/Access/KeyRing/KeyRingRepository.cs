@@ -58,6 +58,14 @@ internal sealed partial class KeyRingRepository(IConnectionMultiplexer redis, IO
         {
             elements = AwaitWriteBack();
         }
+        else if (elements.Count == 0)
+        {
+            // The key manager refreshing its ring just after Redis lost it: what it holds goes back first, so it never
+            // sees an empty ring and makes a second one.
+            var pushed = (int)redis.GetDatabase().ScriptEvaluate(WriteBackScript, [AccessServiceCollectionExtensions.DataProtectionKey], Pairs(out var held));
+            Written(pushed, held);
+            elements = _redis.GetAllElements();
+        }
 
         foreach (var element in elements)
         {
@@ -73,29 +81,42 @@ internal sealed partial class KeyRingRepository(IConnectionMultiplexer redis, IO
         Remember(element);
     }
 
-    /// <summary>Puts back every element held here that Redis lacks; how many.</summary>
+    /// <summary>Puts back every element held here that Redis lacks; how many (logged when any).</summary>
     public async Task<int> WriteBackAsync()
     {
-        var held = _held.ToArray();
-        if (held.Length == 0)
+        var pairs = Pairs(out var held);
+        if (held == 0)
         {
             return 0;
         }
 
-        var pairs = new RedisValue[held.Length * 2];
-        for (var i = 0; i < held.Length; i++)
+        var pushed = (int)await redis.GetDatabase().ScriptEvaluateAsync(WriteBackScript, [AccessServiceCollectionExtensions.DataProtectionKey], pairs);
+        Written(pushed, held);
+        return pushed;
+    }
+
+    /// <summary>The elements held here as the script's (identity, XML) pairs.</summary>
+    private RedisValue[] Pairs(out int held)
+    {
+        var elements = _held.ToArray();
+        held = elements.Length;
+        var pairs = new RedisValue[elements.Length * 2];
+        for (var i = 0; i < elements.Length; i++)
         {
-            pairs[2 * i] = held[i].Key;
-            pairs[(2 * i) + 1] = held[i].Value;
+            pairs[2 * i] = elements[i].Key;
+            pairs[(2 * i) + 1] = elements[i].Value;
         }
 
-        var pushed = (int)await redis.GetDatabase().ScriptEvaluateAsync(WriteBackScript, [AccessServiceCollectionExtensions.DataProtectionKey], pairs);
+        return pairs;
+    }
+
+    private void Written(int pushed, int held)
+    {
         if (pushed > 0)
         {
-            Note = $"written back {DateTimeOffset.UtcNow:HH:mm:ss} after Redis lost it: {pushed} of {held.Length} elements";
+            Note = $"written back {DateTimeOffset.UtcNow:HH:mm:ss} after Redis lost it: {pushed} of {held} elements";
+            LogWrittenBack(logger, pushed, held);
         }
-
-        return pushed;
     }
 
     private void Remember(XElement element)
@@ -131,6 +152,9 @@ internal sealed partial class KeyRingRepository(IConnectionMultiplexer redis, IO
 
         return [];
     }
+
+    [LoggerMessage(EventId = 9361, Level = LogLevel.Warning, Message = "Redis lost the data-protection key ring: written back {Count} of the {Held} elements held here")]
+    private static partial void LogWrittenBack(ILogger logger, int count, int held);
 
     [LoggerMessage(EventId = 9360, Level = LogLevel.Information, Message = "No data-protection key in Redis, but {Holders} other replicas hold the key ring: waiting for its write-back")]
     private static partial void LogAwaiting(ILogger logger, long holders);

@@ -52,8 +52,7 @@ internal sealed partial class KeyRingWriteBack(
 
     private async Task CheckAsync()
     {
-        var held = ring.Held;
-        if (held == 0)
+        if (ring.Held == 0)
         {
             return;
         }
@@ -64,11 +63,7 @@ internal sealed partial class KeyRingWriteBack(
             _listening = true;
         }
 
-        var pushed = await ring.WriteBackAsync();
-        if (pushed > 0)
-        {
-            LogWrittenBack(logger, pushed, held);
-        }
+        await ring.WriteBackAsync();
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => CheckNow();
@@ -94,9 +89,6 @@ internal sealed partial class KeyRingWriteBack(
         _now.Dispose();
         base.Dispose();
     }
-
-    [LoggerMessage(EventId = 9361, Level = LogLevel.Warning, Message = "Redis lost the data-protection key ring: written back {Count} of the {Held} elements held here")]
-    private static partial void LogWrittenBack(ILogger logger, int count, int held);
 
     [LoggerMessage(EventId = 9362, Level = LogLevel.Error, Message = "Key ring write-back failed unexpectedly; retrying")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);

@@ -193,17 +193,20 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         => long.TryParse((string?)value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : 0;
 
     /// <summary>
-    /// Makes Redis hold <paramref name="table"/> at <paramref name="version"/>: every entry written (pipelined, in pages),
-    /// every other entry deleted, then the version and the seeded record set. The caller holds the lease. How many entries
-    /// were written.
+    /// Writes <paramref name="table"/> back into Redis at <paramref name="version"/>, pipelined in pages, then sets the
+    /// version and the seeded record. <paramref name="replace"/> (Redis holds an older version: a stale copy, or the seed
+    /// imported after a loss): every entry written and every other deleted. Otherwise (Redis holds no version: it lost
+    /// the table) only the entries Redis lacks, so what was written into the empty Redis since (by hand) stays. The
+    /// caller holds the lease. How many entries were written.
     /// </summary>
-    public async Task<int> WriteBackAsync(RedirectTable table, long version, CancellationToken cancel)
+    public async Task<int> WriteBackAsync(RedirectTable table, long version, bool replace, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(table);
 
         var database = Database;
         var written = 0;
-        var page = new List<Task>(Batch);
+        var when = replace ? When.Always : When.NotExists;
+        var page = new List<Task<bool>>(Batch);
         foreach (var (key, entry) in table.Entries)
         {
             if (entry.ExpiresAt is { } at && at <= DateTimeOffset.UtcNow)
@@ -212,30 +215,32 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
             }
 
             page.Add(LifetimeOf(entry) is { } lifetime
-                ? database.StringSetAsync(RedisKeyOf(key), Serialize(entry), lifetime)
-                : database.StringSetAsync(RedisKeyOf(key), Serialize(entry)));
-            written++;
+                ? database.StringSetAsync(RedisKeyOf(key), Serialize(entry), lifetime, when)
+                : database.StringSetAsync(RedisKeyOf(key), Serialize(entry), when: when));
             if (page.Count == Batch)
             {
-                await Task.WhenAll(page);
+                written += (await Task.WhenAll(page)).Count(set => set);
                 page.Clear();
                 cancel.ThrowIfCancellationRequested();
             }
         }
 
-        await Task.WhenAll(page);
-        var stale = new List<RedisKey>();
-        await foreach (var (key, _) in ScanAsync(cancel))
+        written += (await Task.WhenAll(page)).Count(set => set);
+        if (replace)
         {
-            if (table.Find(key) is null)
+            var stale = new List<RedisKey>();
+            await foreach (var (key, _) in ScanAsync(cancel))
             {
-                stale.Add(RedisKeyOf(key));
+                if (table.Find(key) is null)
+                {
+                    stale.Add(RedisKeyOf(key));
+                }
             }
-        }
 
-        foreach (var chunk in stale.Chunk(Batch))
-        {
-            await database.KeyDeleteAsync(chunk);
+            foreach (var chunk in stale.Chunk(Batch))
+            {
+                await database.KeyDeleteAsync(chunk);
+            }
         }
 
         await database.StringSetAsync(VersionKey, version);

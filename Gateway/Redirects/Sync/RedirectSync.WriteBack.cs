@@ -65,7 +65,9 @@ internal sealed partial class RedirectSync
                 return (true, null);
             }
 
-            var written = await store.WriteBackAsync(snapshot.Current, held, cancel);
+            // No version: Redis lost the table, and what it holds now was written since (kept). An older version: a stale
+            // copy or the seed over a lost table, replaced whole.
+            var written = await store.WriteBackAsync(snapshot.Current, held, replace: inRedis > 0, cancel);
             var found = inRedis == 0 ? "none" : inRedis.ToString(CultureInfo.InvariantCulture);
             LogWrittenBack(logger, held, found, written);
             return (true, $"written back {time.GetUtcNow():HH:mm:ss} after Redis lost it: {written} entries, version {held} (Redis had {found})");

@@ -222,6 +222,16 @@ internal sealed partial class RedirectSync(
             }
 
             var table = await loader.LoadAsync(cancel);
+            if (snapshot.SyncedAt is not null && Version > await store.GetVersionAsync())
+            {
+                // Redis lost the table while it was being read (the flush fell between the version read and the load):
+                // what was read is not the table; the next resync, at once, writes the one held here back.
+                _loading = false;
+                _lost = true;
+                WantResync();
+                return false;
+            }
+
             string? seeded = null;
             if (table.Count == 0 && restored is null)
             {
@@ -252,13 +262,29 @@ internal sealed partial class RedirectSync(
                 }
             }
 
-            var differed = compare && _changedDuringLoad.IsEmpty && !table.SameContent(snapshot.Current);
+            var compared = compare && _changedDuringLoad.IsEmpty;
+            var differed = compared && !table.SameContent(snapshot.Current);
             if (differed)
             {
                 LogRepaired(logger, snapshot.Current.Count, table.Count);
             }
 
             Interlocked.Exchange(ref _version, inRedis);
+            if (compared && !differed)
+            {
+                // The table served is Redis's, entry for entry: kept as it is.
+                snapshot.Confirm(time.GetUtcNow());
+                _loading = false;
+                while (_changedDuringLoad.TryDequeue(out var heard))
+                {
+                    _changed.Writer.TryWrite(heard);
+                }
+
+                LogChecked(logger, table.Count);
+                _failing = false;
+                return true;
+            }
+
             var lost = _lost;
             snapshot.Replace(table, time.GetUtcNow(), restored
                 ?? (lost ? $"reloaded {time.GetUtcNow():HH:mm:ss} after Redis lost its data{(seeded is null ? "" : "; " + seeded)}" : null)
