@@ -98,6 +98,40 @@ public sealed class RedirectWriteBackTests : RedirectTestBed
     }
 
     [Fact]
+    public async Task StartedAfterTheLoss_BeforeTheOthersNoticed_WaitsForTheirWriteBack_NeitherSeedNorNewKey()
+    {
+        // The two holders would notice the loss only after a minute: what brings their write-back is the new replica asking.
+        var slow = new Dictionary<string, string?> { ["Redirects:LossCheckInterval"] = "00:01:00", ["Access:KeyRingCheckInterval"] = "00:01:00" };
+        var holders = new List<GatewayHost> { NewGateway(AdminKey, settings: slow), NewGateway(AdminKey, settings: slow) };
+        var clients = new List<HttpClient>();
+        foreach (var holder in holders)
+        {
+            clients.Add(await StartGatewayAsync(gateway: holder));
+        }
+
+        using (var added = await PutAsync(clients[0], "%2Fadded", """{"destination":"/added-target","permanent":true}""", AdminKey))
+        {
+            Assert.True(added.IsSuccessStatusCode, added.StatusCode.ToString());
+        }
+
+        await EventuallyAsync(clients[1], "/added", HttpStatusCode.PermanentRedirect, TimeSpan.FromSeconds(5));
+        var ring = await KeyIdsAsync();
+        var sealedBefore = Protector(holders[0]).Protect("before");
+
+        await FlushAllAsync();
+        var late = NewGateway(AdminKey);
+        var lateClient = await StartGatewayAsync(gateway: late);
+
+        await AssertRedirectAsync(lateClient, "/added", HttpStatusCode.PermanentRedirect, "/added-target");
+        Assert.Equal(1, Logged([.. holders, late], "[4016]")); // the seed file was imported once, at the first start
+        Assert.Equal(1, Logged(holders, "[4025]"));
+        Assert.Equal(ring, await KeyIdsAsync());
+        Assert.DoesNotContain(late.Logs.Lines, line => line.Contains("Creating key", StringComparison.Ordinal));
+        Assert.Equal("before", Protector(late).Unprotect(sealedBefore));
+        Assert.Equal("late", Protector(holders[1]).Unprotect(Protector(late).Protect("late")));
+    }
+
+    [Fact]
     public async Task PeriodicCheck_ReplicaDiffersInContentWithTheSameCount_Repaired()
     {
         var gateway = NewGateway(AdminKey, resyncInterval: "00:00:00.500");

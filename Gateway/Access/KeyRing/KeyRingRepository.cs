@@ -44,6 +44,10 @@ internal sealed partial class KeyRingRepository(IConnectionMultiplexer redis, IO
 
     private readonly RedisXmlRepository _redis = new(() => redis.GetDatabase(), AccessServiceCollectionExtensions.DataProtectionKey);
     private readonly ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
+    private int _listening;
+
+    /// <summary>A replica that found no key in Redis asks for the ring (<see cref="HoldersChannel"/>): write it back now.</summary>
+    public event Action? Asked;
 
     /// <summary>How many elements (keys, revocations) this replica holds.</summary>
     public int Held => _held.Count;
@@ -124,6 +128,23 @@ internal sealed partial class KeyRingRepository(IConnectionMultiplexer redis, IO
         var xml = element.ToString(SaveOptions.DisableFormatting);
         var id = element.Name.LocalName == "key" ? element.Attribute("id")?.Value : null;
         _held.TryAdd(id is null ? xml : "id:" + id, xml);
+        Listen();
+    }
+
+    /// <summary>
+    /// Once a ring is held here, this replica listens on <see cref="HoldersChannel"/> (so a replica starting on an empty
+    /// Redis counts it, and waits for its write-back); tried again at each check until the subscription is made.
+    /// </summary>
+    public void Listen()
+    {
+        if (_held.IsEmpty || Interlocked.Exchange(ref _listening, 1) == 1)
+        {
+            return;
+        }
+
+        redis.GetSubscriber().SubscribeAsync(HoldersChannel, (_, _) => Asked?.Invoke()).ContinueWith(
+            subscribed => Interlocked.Exchange(ref _listening, 0),
+            CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -16,11 +16,11 @@ internal sealed partial class KeyRingWriteBack(
     ILogger<KeyRingWriteBack> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _now = new(0, 1);
-    private bool _listening;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         redis.ConnectionRestored += OnConnectionRestored;
+        ring.Asked += CheckNow;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -47,22 +47,13 @@ internal sealed partial class KeyRingWriteBack(
         finally
         {
             redis.ConnectionRestored -= OnConnectionRestored;
+            ring.Asked -= CheckNow;
         }
     }
 
     private async Task CheckAsync()
     {
-        if (ring.Held == 0)
-        {
-            return;
-        }
-
-        if (!_listening)
-        {
-            await redis.GetSubscriber().SubscribeAsync(KeyRingRepository.HoldersChannel, (_, _) => CheckNow());
-            _listening = true;
-        }
-
+        ring.Listen();
         await ring.WriteBackAsync();
     }
 
