@@ -143,7 +143,11 @@ internal sealed partial class KeyRingRepository(IConnectionMultiplexer redis, IO
         }
 
         redis.GetSubscriber().SubscribeAsync(HoldersChannel, (_, _) => Asked?.Invoke()).ContinueWith(
-            subscribed => Interlocked.Exchange(ref _listening, 0),
+            failed =>
+            {
+                _ = failed.Exception; // observed: Redis away, tried again at the next check
+                Interlocked.Exchange(ref _listening, 0);
+            },
             CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
     }
 

@@ -16,6 +16,7 @@ internal sealed partial class RedirectSync
 
     private long _version;
     private int _writeBackWaits;
+    private bool _waitLogged;
     private bool _holding;
 
     /// <summary>The version of the table this replica serves (0: none known).</summary>
@@ -52,10 +53,17 @@ internal sealed partial class RedirectSync
         var (lease, heldBy) = await leases.TryTakeAsync($"the redirect table's write-back by {Environment.MachineName}/{_markerId[..8]}", options.CurrentValue.ImportLeaseTime);
         if (lease is null)
         {
-            LogWriteBackWaiting(logger, held, heldBy ?? "another replica");
+            if (!_waitLogged)
+            {
+                // Once per wait: the retries every couple of seconds stay quiet.
+                _waitLogged = true;
+                LogWriteBackWaiting(logger, held, heldBy ?? "another replica");
+            }
+
             return (false, null);
         }
 
+        _waitLogged = false;
         await using (lease)
         {
             // Under the lease: another replica may have written back meanwhile.

@@ -9,14 +9,15 @@ namespace Gateway.Redirects;
 /// Keeps <see cref="RedirectSnapshot"/> in step with Redis. A full load at start and at every reconnection (edits made
 /// while the gateway was cut off are not lost); in between, Redis keyspace notifications name each key that changed,
 /// and only that key is read again (by one reader, in batches, so the last edit of a key is the one that stays).
-/// Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips looks for what notifications
-/// cannot tell: notifications switched off, or a changed key that could not be read; any of them, or a server that
-/// refuses CONFIG, means a full load. A loss of Redis's data (FLUSHALL, FLUSHDB, a restart without persistence), which
+/// Every <see cref="RedirectOptions.ResyncInterval"/> a check reads the whole table and compares its content with the
+/// table served (entry by entry, not the count), replacing a table that differs; notifications switched off, a changed
+/// key that could not be read, or a server that refuses CONFIG, mean a full load too. A loss of Redis's data (FLUSHALL, FLUSHDB, a restart without persistence), which
 /// no notification tells either, is watched for every <see cref="RedirectOptions.LossCheckInterval"/> (this gateway's
 /// marker key gone) and reloads the table at once. While Redis is away the last table keeps being served.
-/// <see cref="RedirectOptions.SeedFile"/> is imported by whichever gateway first finds the table empty in a Redis that
-/// has no <see cref="RedisRedirectStore.SeededKey"/> (a new or wiped Redis); never when ops emptied the table with DEL.
-/// The rule depends on what Redis holds only, so every replica reaches the same table whatever its own history.
+/// A Redis behind the version of the table a replica holds (lost, or an older copy) gets that table written back
+/// (RedirectSync.WriteBack.cs). <see cref="RedirectOptions.SeedFile"/> is imported by whichever gateway first finds the
+/// table empty in a Redis that has no <see cref="RedisRedirectStore.SeededKey"/> while no replica holds a table (a new
+/// Redis, or every replica restarted after a loss); never when ops emptied the table with DEL.
 /// </summary>
 internal sealed partial class RedirectSync(
     IConnectionMultiplexer redis,
@@ -291,6 +292,7 @@ internal sealed partial class RedirectSync(
                 ?? (differed ? $"repaired {time.GetUtcNow():HH:mm:ss}: differed from Redis in content" : null)
                 ?? seeded ?? snapshot.Note);
             _writeBackWaits = 0;
+            _waitLogged = false;
             _lost = false;
             _loading = false;
             while (_changedDuringLoad.TryDequeue(out var key))
