@@ -25,6 +25,15 @@ public sealed class AccessOptions
     /// <summary>How long a session read or write, or a shared security counter, waits for Redis before this replica counts it as unreachable.</summary>
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// This often each replica checks that Redis still holds the data-protection key ring it holds, and writes back what
+    /// Redis lost (also at once when the Redis connection comes back, or another replica asks).
+    /// </summary>
+    public TimeSpan KeyRingCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a replica finding no key in Redis waits for another replica's write-back before making a new key ring.</summary>
+    public TimeSpan KeyRingWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a sign-in waits for each of Strapi's answers (the credentials check, the role).</summary>
     public TimeSpan StrapiTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,6 +40,8 @@ internal static class AccessServiceCollectionExtensions
                     && o.RateLimits.Window > TimeSpan.Zero && o.RateLimits.FailureWindow > TimeSpan.Zero && o.RateLimits.AccountSlowdown > TimeSpan.Zero
                     && o.RateLimits.FailureAnswerTime >= TimeSpan.Zero,
                 "Access:RateLimits: every limit and window must be positive.")
+            .Validate(o => o.KeyRingCheckInterval > TimeSpan.Zero && o.KeyRingWait >= TimeSpan.Zero,
+                "Access:KeyRingCheckInterval must be positive and Access:KeyRingWait not negative.")
             .Validate(o => o.Cors.AllowedOrigins.All(origin => Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/"),
                 "Access:Cors:AllowedOrigins holds origins such as https://dashboard.example.com.")
             .ValidateOnStart();
@@ -61,9 +62,11 @@ internal static class AccessServiceCollectionExtensions
             http.Timeout = sp.GetRequiredService<IOptions<AccessOptions>>().Value.StrapiTimeout;
         });
 
+        // The key ring in Redis, remembered by each replica and written back when Redis loses it.
         services.AddDataProtection().SetApplicationName(ApplicationName);
-        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((keys, redis)
-            => keys.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKey));
+        services.AddSingleton<KeyRingRepository>();
+        services.AddOptions<KeyManagementOptions>().Configure<KeyRingRepository>((keys, ring) => keys.XmlRepository = ring);
+        services.AddHostedService<KeyRingWriteBack>();
 
         services.AddSingleton<UserChangeTokens>();
         services.AddSingleton<SessionSignal>();

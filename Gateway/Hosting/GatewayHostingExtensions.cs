@@ -51,6 +51,7 @@ internal static class GatewayHostingExtensions
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<StrapiHealthCheck>("strapi", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<RedirectHealthCheck>("redirects", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<KeyRingHealthCheck>("keyring", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<ShutdownReadiness>("shutdown", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text.Json;
 
 namespace Gateway.Redirects;
 
@@ -210,6 +211,36 @@ internal sealed class RedirectTable
         }
 
         return new RedirectTable(_base, _baseFolded, overlay, overlayFolded, count, anyPrefix);
+    }
+
+    /// <summary>
+    /// Whether both tables hold the same entries, each with the same JSON: what the periodic check compares (the count
+    /// alone misses an entry changed or swapped for another). Compared on every core.
+    /// </summary>
+    public bool SameContent(RedirectTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other.Count != Count)
+        {
+            return false;
+        }
+
+        var same = true;
+        Parallel.ForEach(Entries, (pair, loop) =>
+        {
+            if (other.Find(pair.Key) is not { } entry || (!ReferenceEquals(entry, pair.Value)
+                && JsonSerializer.Serialize(entry, RedirectJsonContext.Default.RedirectEntry) != JsonSerializer.Serialize(pair.Value, RedirectJsonContext.Default.RedirectEntry)))
+            {
+                same = false;
+                loop.Stop();
+            }
+        });
+        return same;
     }
 
     public RedirectTable Compact() => _overlay.Count == 0 ? this : Create(Entries);

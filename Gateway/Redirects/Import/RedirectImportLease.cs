@@ -9,7 +9,8 @@ namespace Gateway.Redirects;
 /// <see cref="RedirectOptions.ImportLeaseTime"/>) for its whole run and gives it back when done. A second import
 /// meanwhile, on any replica, is refused (the admin API's <c>409</c>, the CLI's exit code 3) with who holds it and since
 /// when, rather than interleaving its writes and deletes with the first's (two replace-imports at once left neither file).
-/// A lease whose holder died ends by itself.
+/// A lease whose holder died ends by itself. The write-back of a table Redis lost takes the same lease: one writer at a
+/// time, and never an import interleaved with a write-back.
 /// </summary>
 internal sealed class RedirectImportLease(RedisRedirectStore store)
 {
@@ -22,11 +23,18 @@ internal sealed class RedirectImportLease(RedisRedirectStore store)
     public RedisKey Key => store.SideKey("import-lease");
 
     /// <summary>The lease, or null and who holds it (<c>name from origin since time</c>).</summary>
-    public async Task<(Held? Lease, string? HeldBy)> TryTakeAsync(RedirectAuthor author, TimeSpan time)
+    public Task<(Held? Lease, string? HeldBy)> TryTakeAsync(RedirectAuthor author, TimeSpan time)
     {
         ArgumentNullException.ThrowIfNull(author);
+        return TryTakeAsync($"{author.Name} from {author.Origin}", time);
+    }
 
-        var value = $"{author.Name} from {author.Origin} since {DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture)} ({Guid.NewGuid():N})";
+    /// <summary>The lease for <paramref name="who"/> (said to whoever finds it taken), or null and who holds it.</summary>
+    public async Task<(Held? Lease, string? HeldBy)> TryTakeAsync(string who, TimeSpan time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(who);
+
+        var value = $"{who} since {DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture)} ({Guid.NewGuid():N})";
         if (await store.Database.StringSetAsync(Key, value, time, When.NotExists))
         {
             return (new Held(this, value), null);

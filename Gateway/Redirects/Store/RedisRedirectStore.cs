@@ -37,13 +37,42 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
     /// </summary>
     public RedisKey SeededKey => SideKey("seeded");
 
+    /// <summary>
+    /// The table's version: a counter every write through the gateway (an edit, an import, the seed) raises in the same
+    /// step as its write, and a write-back sets to the version written back. Each replica holds the version of the table
+    /// it serves, so Redis found behind it (empty after a loss, or an older copy restored) is told from a table that never
+    /// existed. A <c>redis-cli SET</c> does not raise it (<c>INCR gateway:redirect-version</c> does).
+    /// </summary>
+    public RedisKey VersionKey => SideKey("version");
+
     /// <summary>The hash of hit totals over every replica: path → count (<see cref="RedirectHitStore"/>).</summary>
     public RedisKey HitCountsKey => SideKey("hits");
 
     /// <summary>The hash of last hits over every replica: path → Unix milliseconds (<see cref="RedirectHitStore"/>).</summary>
     public RedisKey LastHitKey => SideKey("lasthit");
 
-    // KEYS: the entry, the hit counts, the last hits; ARGV: the path. The entry and its hits go together, so an entry
+    // KEYS: the entry, the version; ARGV: the JSON, its lifetime in ms (0: none), "NX" to write only a missing entry (the
+    // seed's, which raises no version: a seeded table is version 1 however many entries it has). Otherwise the version is
+    // raised when the entry was written, in the same step, so its notification follows the entry's.
+    private const string SetScript = """
+        local command = {'SET', KEYS[1], ARGV[1]}
+        if ARGV[2] ~= '0' then
+          table.insert(command, 'PX')
+          table.insert(command, ARGV[2])
+        end
+        if ARGV[3] == 'NX' then
+          table.insert(command, 'NX')
+        end
+        if not redis.call(unpack(command)) then
+          return 0
+        end
+        if ARGV[3] ~= 'NX' then
+          redis.call('INCR', KEYS[2])
+        end
+        return 1
+        """;
+
+    // KEYS: the entry, the hit counts, the last hits, the version; ARGV: the path. The entry and its hits go together, so an entry
     // deleted and added again starts at 0. Returns what the entry held (an empty string if not a string), nil if nothing.
     private const string RemoveScript = """
         local before = ''
@@ -56,6 +85,7 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         if removed == 0 then
           return false
         end
+        redis.call('INCR', KEYS[4])
         return before
         """;
 
@@ -118,26 +148,104 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
         }
     }
 
-    /// <summary>These entries as stored, in one MGET.</summary>
-    public Task<RedisValue[]> GetRawAsync(IReadOnlyList<string> keys)
+    /// <summary>These entries as stored, in one MGET; and after them the version, when <paramref name="withVersion"/>.</summary>
+    public Task<RedisValue[]> GetRawAsync(IReadOnlyList<string> keys, bool withVersion = false)
     {
         ArgumentNullException.ThrowIfNull(keys);
 
-        var redisKeys = new RedisKey[keys.Count];
+        var redisKeys = new RedisKey[keys.Count + (withVersion ? 1 : 0)];
         for (var i = 0; i < keys.Count; i++)
         {
             redisKeys[i] = RedisKeyOf(keys[i]);
         }
 
+        if (withVersion)
+        {
+            redisKeys[^1] = VersionKey;
+        }
+
         return Database.StringGetAsync(redisKeys);
     }
 
-    /// <summary>Writes the entry; one with <c>expiresAt</c> gets a Redis TTL to match, so Redis drops it too.</summary>
-    public Task<bool> SetAsync(string key, RedirectEntry entry, bool onlyIfMissing = false)
+    /// <summary>
+    /// Writes the entry and raises <see cref="VersionKey"/> in one step; one with <c>expiresAt</c> gets a Redis TTL to
+    /// match, so Redis drops it too. <paramref name="onlyIfMissing"/> (the seed): only if the entry is not there, and
+    /// without raising the version; false when it was there.
+    /// </summary>
+    public async Task<bool> SetAsync(string key, RedirectEntry entry, bool onlyIfMissing = false)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        TimeSpan? lifetime = entry.ExpiresAt is { } at ? Max(at - DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1)) : null;
-        return Database.StringSetAsync(RedisKeyOf(key), Serialize(entry), lifetime, when: onlyIfMissing ? When.NotExists : When.Always);
+        var lifetime = LifetimeOf(entry);
+        var written = await Database.ScriptEvaluateAsync(SetScript, [RedisKeyOf(key), VersionKey],
+            [Serialize(entry), lifetime is { } ms ? (long)ms.TotalMilliseconds : 0, onlyIfMissing ? "NX" : ""]);
+        return (long)written == 1;
+    }
+
+    /// <summary>The Redis TTL an entry gets: until its <c>expiresAt</c> (at least 1 ms), or none.</summary>
+    private static TimeSpan? LifetimeOf(RedirectEntry entry)
+        => entry.ExpiresAt is { } at ? Max(at - DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1)) : null;
+
+    /// <summary>The version Redis holds (<see cref="VersionKey"/>); 0 when it holds none (never set, or lost).</summary>
+    public async Task<long> GetVersionAsync() => ParseVersion(await Database.StringGetAsync(VersionKey));
+
+    /// <summary>A version as stored; 0 for none or a value that is not one.</summary>
+    public static long ParseVersion(RedisValue value)
+        => long.TryParse((string?)value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : 0;
+
+    /// <summary>
+    /// Writes <paramref name="table"/> back into Redis at <paramref name="version"/>, pipelined in pages, then sets the
+    /// version and the seeded record. <paramref name="replace"/> (Redis holds an older version: a stale copy, or the seed
+    /// imported after a loss): every entry written and every other deleted. Otherwise (Redis holds no version: it lost
+    /// the table) only the entries Redis lacks, so what was written into the empty Redis since (by hand) stays. The
+    /// caller holds the lease. How many entries were written.
+    /// </summary>
+    public async Task<int> WriteBackAsync(RedirectTable table, long version, bool replace, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+
+        var database = Database;
+        var written = 0;
+        var when = replace ? When.Always : When.NotExists;
+        var page = new List<Task<bool>>(Batch);
+        foreach (var (key, entry) in table.Entries)
+        {
+            if (entry.ExpiresAt is { } at && at <= DateTimeOffset.UtcNow)
+            {
+                continue;
+            }
+
+            page.Add(LifetimeOf(entry) is { } lifetime
+                ? database.StringSetAsync(RedisKeyOf(key), Serialize(entry), lifetime, when)
+                : database.StringSetAsync(RedisKeyOf(key), Serialize(entry), when: when));
+            if (page.Count == Batch)
+            {
+                written += (await Task.WhenAll(page)).Count(set => set);
+                page.Clear();
+                cancel.ThrowIfCancellationRequested();
+            }
+        }
+
+        written += (await Task.WhenAll(page)).Count(set => set);
+        if (replace)
+        {
+            var stale = new List<RedisKey>();
+            await foreach (var (key, _) in ScanAsync(cancel))
+            {
+                if (table.Find(key) is null)
+                {
+                    stale.Add(RedisKeyOf(key));
+                }
+            }
+
+            foreach (var chunk in stale.Chunk(Batch))
+            {
+                await database.KeyDeleteAsync(chunk);
+            }
+        }
+
+        await database.StringSetAsync(VersionKey, version);
+        await database.StringSetAsync(SeededKey, "written back " + DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture), when: When.NotExists);
+        return written;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
@@ -149,7 +257,7 @@ internal sealed class RedisRedirectStore(IConnectionMultiplexer redis, IOptionsM
     public async Task<RedisValue> RemoveAsync(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var result = await Database.ScriptEvaluateAsync(RemoveScript, [RedisKeyOf(key), HitCountsKey, LastHitKey], [key]);
+        var result = await Database.ScriptEvaluateAsync(RemoveScript, [RedisKeyOf(key), HitCountsKey, LastHitKey, VersionKey], [key]);
         return (RedisValue)result;
     }
 

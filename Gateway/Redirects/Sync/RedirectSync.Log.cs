@@ -32,7 +32,7 @@ internal sealed partial class RedirectSync
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Keyspace notifications could not be enabled ({Reason}): redirect edits show at the next full reload, every {Interval}. Set notify-keyspace-events to K$gxe on the Redis server.")]
     private static partial void LogNotificationsUnavailable(ILogger logger, string reason, TimeSpan interval);
 
-    [LoggerMessage(EventId = 4021, Level = LogLevel.Debug, Message = "Redirect table checked: nothing missed, {Count} entries in step with Redis")]
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Debug, Message = "Redirect table checked: nothing missed, its {Count} entries the same as Redis's")]
     private static partial void LogChecked(ILogger logger, int count);
 
     [LoggerMessage(EventId = 4022, Level = LogLevel.Warning, Message = "Redirect table may have missed edits ({Reason}): reloading it")]

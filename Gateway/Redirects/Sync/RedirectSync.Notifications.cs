@@ -7,6 +7,12 @@ internal sealed partial class RedirectSync
 {
     private RedisChannel KeyspaceChannel => RedisChannel.Pattern($"__keyspace@{store.Database.Database}__:{store.Prefix}*");
 
+    /// <summary>The version key's notifications: read in the same MGET as the entries changed before it.</summary>
+    private RedisChannel VersionChannel => RedisChannel.Literal($"__keyspace@{store.Database.Database}__:{store.VersionKey}");
+
+    /// <summary>Queued in place of a key when the version changed: never a key (keys are paths).</summary>
+    private const string VersionChanged = "\0version";
+
     private async Task SubscribeAsync()
     {
         var subscriber = redis.GetSubscriber();
@@ -23,11 +29,13 @@ internal sealed partial class RedirectSync
 
             LogSubscriptionMoved(logger, endpoint.ToString()!);
             await subscriber.UnsubscribeAsync(KeyspaceChannel);
+            await subscriber.UnsubscribeAsync(VersionChannel);
         }
 
         // Subscribed before the first load, so no edit falls between the two; the client re-subscribes by itself
         // after a reconnection.
         await subscriber.SubscribeAsync(KeyspaceChannel, (name, _) => OnKeyChanged(name));
+        await subscriber.SubscribeAsync(VersionChannel, (_, _) => Queue(VersionChanged));
         _subscribed = true;
     }
 
@@ -41,7 +49,11 @@ internal sealed partial class RedirectSync
             return;
         }
 
-        var key = name[(at + store.Prefix.Length)..];
+        Queue(name[(at + store.Prefix.Length)..]);
+    }
+
+    private void Queue(string key)
+    {
         if (_loading)
         {
             _changedDuringLoad.Enqueue(key);
@@ -98,9 +110,14 @@ internal sealed partial class RedirectSync
         }
     }
 
-    private async Task RefreshAsync(List<string> keys)
+    private async Task RefreshAsync(List<string> named)
     {
-        var values = await store.GetRawAsync(keys);
+        // The version read in the same MGET as the entries: every write that raised it to that value had its entry's
+        // notification before the version's, so it is in this batch or an earlier one.
+        var versioned = named.Contains(VersionChanged);
+        var keys = versioned ? named.FindAll(key => key != VersionChanged) : named;
+        var values = await store.GetRawAsync(keys, versioned);
+
         var edits = new KeyValuePair<string, RedirectEntry?>[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
@@ -110,6 +127,10 @@ internal sealed partial class RedirectSync
         }
 
         snapshot.Apply(edits);
+        if (versioned)
+        {
+            RaiseVersion(RedisRedirectStore.ParseVersion(values[^1]));
+        }
     }
 
     /// <summary>

@@ -9,20 +9,22 @@ namespace Gateway.Redirects;
 /// Keeps <see cref="RedirectSnapshot"/> in step with Redis. A full load at start and at every reconnection (edits made
 /// while the gateway was cut off are not lost); in between, Redis keyspace notifications name each key that changed,
 /// and only that key is read again (by one reader, in batches, so the last edit of a key is the one that stays).
-/// Every <see cref="RedirectOptions.ResyncInterval"/> a check costing two round trips looks for what notifications
-/// cannot tell: notifications switched off, or a changed key that could not be read; any of them, or a server that
-/// refuses CONFIG, means a full load. A loss of Redis's data (FLUSHALL, FLUSHDB, a restart without persistence), which
+/// Every <see cref="RedirectOptions.ResyncInterval"/> a check reads the whole table and compares its content with the
+/// table served (entry by entry, not the count), replacing a table that differs; notifications switched off, a changed
+/// key that could not be read, or a server that refuses CONFIG, mean a full load too. A loss of Redis's data (FLUSHALL, FLUSHDB, a restart without persistence), which
 /// no notification tells either, is watched for every <see cref="RedirectOptions.LossCheckInterval"/> (this gateway's
 /// marker key gone) and reloads the table at once. While Redis is away the last table keeps being served.
-/// <see cref="RedirectOptions.SeedFile"/> is imported by whichever gateway first finds the table empty in a Redis that
-/// has no <see cref="RedisRedirectStore.SeededKey"/> (a new or wiped Redis); never when ops emptied the table with DEL.
-/// The rule depends on what Redis holds only, so every replica reaches the same table whatever its own history.
+/// A Redis behind the version of the table a replica holds (lost, or an older copy) gets that table written back
+/// (RedirectSync.WriteBack.cs). <see cref="RedirectOptions.SeedFile"/> is imported by whichever gateway first finds the
+/// table empty in a Redis that has no <see cref="RedisRedirectStore.SeededKey"/> while no replica holds a table (a new
+/// Redis, or every replica restarted after a loss); never when ops emptied the table with DEL.
 /// </summary>
 internal sealed partial class RedirectSync(
     IConnectionMultiplexer redis,
     RedisRedirectStore store,
     RedirectLoader loader,
     RedirectImporter importer,
+    RedirectImportLease leases,
     RedirectSnapshot snapshot,
     IOptionsMonitor<RedirectOptions> options,
     IHostEnvironment environment,
@@ -184,12 +186,12 @@ internal sealed partial class RedirectSync(
             return await TryResyncAsync(cancel);
         }
 
-        snapshot.Confirm(time.GetUtcNow());
-        LogChecked(logger, snapshot.Current.Count);
-        return true;
+        // Nothing missed that notifications could tell: the content itself is compared, a full read of Redis, and a
+        // table that differs (an edit lost on the way, whatever the cause) is replaced by Redis's.
+        return await TryResyncAsync(cancel, compare: true);
     }
 
-    private async Task<bool> TryResyncAsync(CancellationToken cancel)
+    private async Task<bool> TryResyncAsync(CancellationToken cancel, bool compare = false)
     {
         try
         {
@@ -201,26 +203,96 @@ internal sealed partial class RedirectSync(
             _missed = false;
             _loading = true;
             var started = time.GetTimestamp();
-            var table = await loader.LoadAsync(cancel);
-            string? seeded = null;
-            if (table.Count == 0)
+
+            // Redis behind the table held here (lost, or an older copy restored): written back before anything is read.
+            string? restored = null;
+            var inRedis = await store.GetVersionAsync();
+            if (snapshot.SyncedAt is not null && Version > inRedis)
             {
+                var (proceed, note) = await WriteBackAsync(Version, cancel);
+                if (!proceed)
+                {
+                    _loading = false;
+                    return false;
+                }
+
+                // What was heard meanwhile is in the load below.
+                _changedDuringLoad.Clear();
+                restored = note;
+                inRedis = await store.GetVersionAsync();
+            }
+
+            var table = await loader.LoadAsync(cancel);
+            if (snapshot.SyncedAt is not null && Version > await store.GetVersionAsync())
+            {
+                // Redis lost the table while it was being read (the flush fell between the version read and the load):
+                // what was read is not the table; the next resync, at once, writes the one held here back.
+                _loading = false;
+                _lost = true;
+                WantResync();
+                return false;
+            }
+
+            string? seeded = null;
+            if (table.Count == 0 && restored is null)
+            {
+                if (snapshot.SyncedAt is null && await AwaitingWriteBackAsync())
+                {
+                    _loading = false;
+                    return false;
+                }
+
                 seeded = await SeedAsync(cancel);
                 if (seeded is not null)
                 {
+                    // A seeded table is version 1: any replica that held an edited table is ahead of it and writes back.
+                    await store.Database.StringSetAsync(store.VersionKey, 1, when: When.NotExists);
+                    inRedis = await store.GetVersionAsync();
                     table = await loader.LoadAsync(cancel);
                 }
             }
-            else
+            else if (table.Count > 0)
             {
                 // The table has held entries: emptying it later (DEL) is ops' doing, and brings no seed back.
                 await store.Database.StringSetAsync(store.SeededKey, "entries found " + time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), when: When.NotExists);
+                if (inRedis == 0)
+                {
+                    // A table from before versions (or typed in by hand): it starts at 1, so a loss is told from no table.
+                    await store.Database.StringSetAsync(store.VersionKey, 1, when: When.NotExists);
+                    inRedis = await store.GetVersionAsync();
+                }
+            }
+
+            var compared = compare && _changedDuringLoad.IsEmpty;
+            var differed = compared && !table.SameContent(snapshot.Current);
+            if (differed)
+            {
+                LogRepaired(logger, snapshot.Current.Count, table.Count);
+            }
+
+            Interlocked.Exchange(ref _version, inRedis);
+            if (compared && !differed)
+            {
+                // The table served is Redis's, entry for entry: kept as it is.
+                snapshot.Confirm(time.GetUtcNow());
+                _loading = false;
+                while (_changedDuringLoad.TryDequeue(out var heard))
+                {
+                    _changed.Writer.TryWrite(heard);
+                }
+
+                LogChecked(logger, table.Count);
+                _failing = false;
+                return true;
             }
 
             var lost = _lost;
-            snapshot.Replace(table, time.GetUtcNow(), lost
-                ? $"reloaded {time.GetUtcNow():HH:mm:ss} after Redis lost its data{(seeded is null ? "" : "; " + seeded)}"
-                : seeded ?? snapshot.Note);
+            snapshot.Replace(table, time.GetUtcNow(), restored
+                ?? (lost ? $"reloaded {time.GetUtcNow():HH:mm:ss} after Redis lost its data{(seeded is null ? "" : "; " + seeded)}" : null)
+                ?? (differed ? $"repaired {time.GetUtcNow():HH:mm:ss}: differed from Redis in content" : null)
+                ?? seeded ?? snapshot.Note);
+            _writeBackWaits = 0;
+            _waitLogged = false;
             _lost = false;
             _loading = false;
             while (_changedDuringLoad.TryDequeue(out var key))
@@ -230,6 +302,7 @@ internal sealed partial class RedirectSync(
 
             var elapsed = time.GetElapsedTime(started);
             LogLoaded(logger, table.Count, elapsed.TotalMilliseconds);
+            await ListenAsHolderAsync();
             _failing = false;
             return true;
         }
