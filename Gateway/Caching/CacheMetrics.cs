@@ -2,11 +2,15 @@ using System.Diagnostics.Metrics;
 
 namespace Gateway.Caching;
 
-/// <summary>Response cache instruments on the "Gateway" meter: <c>gateway.cache.hits</c> and <c>gateway.cache.misses</c>, by policy.</summary>
+/// <summary>
+/// Response cache instruments on the "Gateway" meter, by policy: <c>gateway.cache.hits</c>, <c>gateway.cache.misses</c>,
+/// and <c>gateway.cache.stale</c> (reads answered with a stale copy because Strapi failed).
+/// </summary>
 internal sealed class CacheMetrics
 {
     private readonly Counter<long> _hits;
     private readonly Counter<long> _misses;
+    private readonly Counter<long> _stale;
 
     public CacheMetrics(IMeterFactory meters)
     {
@@ -14,8 +18,11 @@ internal sealed class CacheMetrics
         var meter = meters.Create(Gateway.Telemetry.GatewayMeter.Name);
         _hits = meter.CreateCounter<long>("gateway.cache.hits", "{request}", "Reads answered from the response cache");
         _misses = meter.CreateCounter<long>("gateway.cache.misses", "{request}", "Cacheable reads answered by Strapi");
+        _stale = meter.CreateCounter<long>("gateway.cache.stale", "{request}", "Cacheable reads answered with a stale copy because Strapi failed");
     }
 
     public void Count(bool hit, string policy)
         => (hit ? _hits : _misses).Add(1, new KeyValuePair<string, object?>("policy", policy));
+
+    public void CountStale(string policy) => _stale.Add(1, new KeyValuePair<string, object?>("policy", policy));
 }
