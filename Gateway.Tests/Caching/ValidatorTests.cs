@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Gateway.Caching;
 using Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Tests.Caching;
 
@@ -80,6 +81,7 @@ public sealed class ValidatorTests : IAsyncLifetime
         using var uncachedClient = uncachedGateway.CreateGatewayClient();
         using var uncached = await uncachedClient.GetAsync(List);
 
+        Assert.NotNull(cached.Headers.ETag);
         Assert.Equal(cached.Headers.ETag, uncached.Headers.ETag);
     }
 
@@ -108,26 +110,34 @@ public sealed class ValidatorTests : IAsyncLifetime
     {
         var large = "{\"data\":[" + string.Join(',', Enumerable.Range(1, 40).Select(i => StrapiShapes.Item(id: i))) + "]}";
         Assert.True(large.Length > 4096);
-        _strapi.Respond(200, large);
+        _strapi.Handler = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(context.Request.Query.ContainsKey("sort") ? large : StrapiShapes.List());
+        };
         await using var gateway = Gateway(cache: false, maxBodyBytes: 4096);
         using var client = gateway.CreateGatewayClient();
 
         using var response = await client.GetAsync(List);
+        using var small = await client.GetAsync("/api/v2/invoices/en-us");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(large, await response.Content.ReadAsStringAsync());
         Assert.Null(response.Headers.ETag);
+        Assert.NotNull(small.Headers.ETag); // under the bound, the same route's answer has one
     }
 
     [Fact]
     public async Task ErrorAnswer_NoETag()
     {
-        _strapi.Respond(404, StrapiShapes.NotFound());
         await using var gateway = Gateway(cache: true);
         using var client = gateway.CreateGatewayClient();
+        using var found = await client.GetAsync(Document);
+        _strapi.Respond(404, StrapiShapes.NotFound());
 
-        using var response = await client.GetAsync(Document);
+        using var response = await client.GetAsync(Document + "x");
 
+        Assert.NotNull(found.Headers.ETag);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Null(response.Headers.ETag);
         Assert.Equal(StrapiShapes.NotFound(), await response.Content.ReadAsStringAsync());
