@@ -45,34 +45,36 @@ internal sealed partial class StrapiAnswersMiddleware(
         var client = http.RequestAborted;
         var body = new HeldResponseBody(http.Response, settings.MaxBodyBytes, staleKey is null ? IsValidatable : IsValidatableOrFailed);
         var bodyFeature = SetBody(http, body);
-        await using (var wait = staleKey is null ? null : StaleWait.Start(http, copies, staleKey, settings.StaleWait, time))
+        var wait = staleKey is null ? null : StaleWait.Start(http, copies, staleKey, settings.StaleWait, time);
+        try
         {
             if (wait is not null)
             {
                 body.Writing += wait.Answered;
             }
 
-            try
+            await next(http);
+            await bodyFeature.CompleteAsync(); // what a PipeWriter still had, into the held body
+        }
+        finally
+        {
+            http.Response.Body = body.Inner;
+            if (wait is not null)
             {
-                await next(http);
-                await bodyFeature.CompleteAsync(); // what a PipeWriter still had, into the held body
+                await wait.DisposeAsync(); // the client's token back, before anything more is written
             }
-            finally
-            {
-                http.Response.Body = body.Inner;
-            }
+        }
 
-            if (client.IsCancellationRequested || !body.Holding)
-            {
-                return; // the client left (nothing to answer), or the answer went on as it came
-            }
+        if (client.IsCancellationRequested || !body.Holding)
+        {
+            return; // the client left (nothing to answer), or the answer went on as it came
+        }
 
-            // A forward given up for the wait is a failure too (YARP's error feature); one that finished first is not.
-            if (staleKey is not null && Failed(http))
-            {
-                await AnswerFailureAsync(http, body, staleKey, wait!.GaveUp, client);
-                return;
-            }
+        // A forward given up for the wait is a failure too (YARP's error feature); one that finished first is not.
+        if (staleKey is not null && Failed(http))
+        {
+            await AnswerFailureAsync(http, body, staleKey, wait!.GaveUp, client);
+            return;
         }
 
         if (IsValidatable(http.Response) && Validated(http, body, staleKey))
