@@ -25,6 +25,7 @@ app.UseRedirects();
 app.UseAccess();
 app.UsePrivateAnswers();
 app.UseResponseCache();
+app.UseStrapiAnswers(); // ETag/304 and stale-if-error on what Strapi answers (cache misses and uncached reads)
 app.MapGatewayHealth();
 app.MapAccessEndpoints();
 app.MapRedirectsApi();

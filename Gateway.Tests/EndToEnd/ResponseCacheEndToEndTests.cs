@@ -215,6 +215,60 @@ public sealed class ResponseCacheEndToEndTests(StrapiStack stack)
         using var delete = await stack.Gateway.DeleteAsync(path);
     }
 
+    [Fact]
+    public async Task CachedList_IfNoneMatch_304WithoutStrapi()
+    {
+        await using var counter = await StubUpstream.StartAsync();
+        await using var replica = CountingReplica(counter);
+        using var client = StrapiStack.SignedIn(replica, stack.EditorCookie);
+        var path = $"/api/v2/invoices/en-us?pagination[pageSize]=4&sort=id:asc&filters[amount][$gte]={Random.Shared.Next(1, 999)}";
+        using var first = await client.GetAsync(path);
+        Assert.NotNull(first.Headers.ETag);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.IfNoneMatch.Add(first.Headers.ETag);
+        using var revalidated = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+        Assert.Empty(await revalidated.Content.ReadAsByteArrayAsync());
+        Assert.Equal(first.Headers.ETag, revalidated.Headers.ETag);
+        Assert.True(revalidated.Headers.NonValidated.TryGetValues("Cache-Control", out var cacheControl));
+        Assert.Equal("private, no-cache", cacheControl.ToString()); // signed in: the browser revalidates
+        Assert.Single(counter.Requests);
+    }
+
+    /// <summary>
+    /// Strapi stopped: the replica reaches the real Strapi through a pass-through, and stopping that pass-through is what
+    /// the replica sees of a stopped Strapi (connection refused). The shared Strapi stays up for the other tests.
+    /// </summary>
+    [Fact]
+    public async Task StrapiStopped_CachedListAnsweredWithItsStaleCopy()
+    {
+        var passThrough = await StubUpstream.StartAsync();
+        passThrough.ForwardGetsTo(stack.Strapi.BaseUrl);
+        var settings = new Dictionary<string, string?>(stack.GatewaySettings)
+        {
+            ["ResponseCache:Lifetime"] = "00:00:01",
+            ["ResponseCache:MemoryLifetime"] = "00:00:00",
+        };
+        await using var replica = new GatewayHost(passThrough.BaseUrl, stack.Frontend.BaseUrl, stack.Redis.Configuration, settings, accessControl: true);
+        using var client = StrapiStack.SignedIn(replica, stack.EditorCookie);
+        var path = $"/api/v2/invoices/en-us?pagination[pageSize]=6&sort=id:desc&filters[amount][$lte]={Random.Shared.Next(1000, 99999)}";
+        using var good = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        Assert.Equal(CacheStatus.Miss, Status(good));
+
+        await passThrough.DisposeAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(1500)); // the entry's lifetime runs out
+        using var stale = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal("edge-gateway; fwd=stale; fwd-status=502; detail=stale", Status(stale));
+        Assert.Equal(await good.Content.ReadAsStringAsync(), await stale.Content.ReadAsStringAsync());
+        Assert.Equal(good.Headers.ETag, stale.Headers.ETag);
+        Assert.Equal("application/json", stale.Content.Headers.ContentType?.MediaType);
+    }
+
     /// <summary>A replica whose Strapi is a recording pass-through in front of the real one: it counts what reaches Strapi.</summary>
     private GatewayHost CountingReplica(StubUpstream counter)
     {

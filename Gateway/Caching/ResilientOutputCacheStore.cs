@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gateway.Caching.Stale;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,8 @@ internal sealed partial class ResilientOutputCacheStore(
     CacheEvictionSignal signal,
     FleetSingleFlight flight,
     CacheAdmission admission,
+    StaleCopies staleCopies,
+    IHttpContextAccessor http,
     CacheMetrics metrics,
     IOptionsMonitor<ResponseCacheOptions> options,
     TimeProvider time,
@@ -79,6 +82,7 @@ internal sealed partial class ResilientOutputCacheStore(
 
                 await inner.SetAsync(key, value, tags, validFor, cancellationToken);
                 admission.KeepTagsExpiring(tags, validFor);
+                staleCopies.KeepOffered(http.HttpContext);
                 return true;
             }, false, cancellationToken);
             Remember(key, stored ? value : null, generation);

@@ -1,3 +1,5 @@
+using Gateway.Caching.Answers;
+using Gateway.Caching.Stale;
 using Gateway.Redis;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
@@ -53,6 +55,7 @@ internal static class ResponseCacheExtensions
         services.AddHttpContextAccessor();
         services.AddSingleton<FleetSingleFlight>();
         services.AddSingleton<CacheAdmission>();
+        services.AddSingleton<StaleCopies>();
         return services;
     }
 
@@ -61,6 +64,18 @@ internal static class ResponseCacheExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseOutputCache();
+        return app;
+    }
+
+    /// <summary>
+    /// Right after the response cache, before the proxy: Strapi's answers get their <c>ETag</c> (and <c>304</c>), and
+    /// cached reads their stale copy (<see cref="StrapiAnswersMiddleware"/>). Nothing that compresses may sit between this
+    /// and the proxy: it hashes and keeps the answer as Strapi made it.
+    /// </summary>
+    public static WebApplication UseStrapiAnswers(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<StrapiAnswersMiddleware>();
         return app;
     }
 }

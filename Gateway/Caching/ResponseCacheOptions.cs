@@ -17,9 +17,23 @@ public sealed class ResponseCacheOptions
     /// <summary>The shared secret Strapi's webhooks carry in <c>X-Strapi-Webhook-Secret</c>. Unset: the webhook endpoint is off.</summary>
     public string? WebhookSecret { get; set; }
 
-    /// <summary>An answer with a larger body is passed on but not kept.</summary>
+    /// <summary>
+    /// An answer with a larger body is passed on but not kept, gets no <c>ETag</c> and no stale copy: the most the gateway
+    /// holds of one answer in memory before it sends it.
+    /// </summary>
     [Range(1024, 256 * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// How long past its <see cref="Lifetime"/> each read's last good answer is kept (in Redis, untouched by evictions) to
+    /// stand in when Strapi fails: answers 5xx, does not answer within <see cref="StaleWait"/>, or refuses. Zero: off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan StaleIfError { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>With a stale copy at hand, how long a read waits for Strapi's answer to start before the copy is served.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan StaleWait { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// How long each replica also keeps an answer in its own memory, so a hit usually costs no Redis round trip. Evictions

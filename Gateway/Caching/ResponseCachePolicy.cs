@@ -71,22 +71,32 @@ internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolic
     public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var response = context.HttpContext.Response;
-        // As Strapi sent it: a fresh answer's response may have started, and the gateway's own private marking must not stop it being kept.
-        var cacheControl = PrivateAnswersExtensions.UpstreamCacheControl(context.HttpContext).ToString();
-        // An eviction since this read came in (a write here or elsewhere): Strapi's answer may predate it, so it is not kept.
-        var evicted = context.HttpContext.Features.Get<CacheStatus>() is { } status
-            && status.Generation != context.HttpContext.RequestServices.GetRequiredService<CacheEvictionSignal>().Generation;
-        if (evicted
-            || response.StatusCode != StatusCodes.Status200OK
-            || response.Headers.SetCookie.Count > 0
-            || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
-            || cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase))
+        if (!Storable(context.HttpContext))
         {
             context.AllowCacheStorage = false;
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Whether a tracked read's answer may be kept and shared: a <c>200</c> from Strapi without <c>Set-Cookie</c>,
+    /// <c>no-store</c> or <c>private</c>, not read across an eviction, not a stale copy. The stale copies follow the same rule.
+    /// </summary>
+    internal static bool Storable(HttpContext http)
+    {
+        var response = http.Response;
+        // As Strapi sent it: a fresh answer's response may have started, and the gateway's own private marking must not stop it being kept.
+        var cacheControl = PrivateAnswersExtensions.UpstreamCacheControl(http).ToString();
+        var status = http.Features.Get<CacheStatus>();
+        // An eviction since this read came in (a write here or elsewhere): Strapi's answer may predate it, so it is not kept.
+        var evicted = status is not null && status.Generation != http.RequestServices.GetRequiredService<CacheEvictionSignal>().Generation;
+        return !evicted
+            && status?.ServedStale != true
+            && response.StatusCode == StatusCodes.Status200OK
+            && response.Headers.SetCookie.Count == 0
+            && !cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
+            && !cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase);
     }
 
     private async Task EvictAfterWriteAsync(HttpContext http)
