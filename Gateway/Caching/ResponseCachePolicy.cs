@@ -9,8 +9,9 @@ namespace Gateway.Caching;
 /// <summary>
 /// The output-cache policy a Strapi route names with <c>"OutputCachePolicy": "{collection}"</c> in <c>yarp.json</c>.
 /// GET and HEAD: kept for <see cref="ResponseCacheOptions.Lifetime"/>, tagged with the collection, keyed by the exact
-/// query string and the coding the answer is compressed with (and, on a currency view, by the rate it converts with), only when Strapi answered 200 and nothing set a
-/// cookie. POST, PUT, DELETE: a success evicts the collection before the answer goes out, so the next read sees the write.
+/// query string and the coding it goes out in (br, gzip, identity; and, on a currency view, by the rate it converts
+/// with), only when Strapi answered 200 and nothing set a cookie.
+/// POST, PUT, DELETE: a success evicts the collection before the answer goes out, so the next read sees the write.
 /// Unlike ASP.NET Core's default policy it caches requests that carry credentials (a session cookie, a bearer token):
 /// access control runs before the cache and every caller it lets through may read the same data.
 /// </summary>

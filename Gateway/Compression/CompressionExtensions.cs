@@ -25,8 +25,8 @@ internal static class CompressionExtensions
             // Over HTTPS too: what is compressed carries no secret beside a reflected value (README "Compression": BREACH).
             compression.EnableForHttps = true;
             compression.MimeTypes = Compressible;
-            compression.Providers.Add(ContentCoding.ForBrotli(options.Value, metrics));
-            compression.Providers.Add(ContentCoding.ForGzip(options.Value, metrics));
+            compression.Providers.Add(ContentCoding.ForBrotli(options.Value.BrotliQuality, metrics));
+            compression.Providers.Add(ContentCoding.ForGzip(options.Value.GzipLevel, metrics));
         });
         services.AddSingleton<GatewayCompressionProvider>();
         services.Replace(ServiceDescriptor.Singleton<IResponseCompressionProvider>(sp => sp.GetRequiredService<GatewayCompressionProvider>()));

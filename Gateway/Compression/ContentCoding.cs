@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Microsoft.AspNetCore.ResponseCompression;
 
 namespace Gateway.Compression;
 
@@ -8,7 +9,7 @@ namespace Gateway.Compression;
 /// stored never reaches one.
 /// </summary>
 internal sealed class ContentCoding(string encodingName, Func<Stream, Stream> create, CompressionMetrics metrics)
-    : Microsoft.AspNetCore.ResponseCompression.ICompressionProvider
+    : ICompressionProvider
 {
     public const string Brotli = "br";
     public const string Gzip = "gzip";
@@ -18,15 +19,15 @@ internal sealed class ContentCoding(string encodingName, Func<Stream, Stream> cr
 
     public bool SupportsFlush => true;
 
-    public static ContentCoding ForBrotli(CompressionOptions options, CompressionMetrics metrics)
+    public static ContentCoding ForBrotli(int quality, CompressionMetrics metrics)
     {
-        var brotli = new BrotliCompressionOptions { Quality = options.BrotliQuality };
+        var brotli = new BrotliCompressionOptions { Quality = quality };
         return new ContentCoding(Brotli, output => new BrotliStream(output, brotli, leaveOpen: true), metrics);
     }
 
-    public static ContentCoding ForGzip(CompressionOptions options, CompressionMetrics metrics)
+    public static ContentCoding ForGzip(int level, CompressionMetrics metrics)
     {
-        var zlib = new ZLibCompressionOptions { CompressionLevel = options.GzipLevel };
+        var zlib = new ZLibCompressionOptions { CompressionLevel = level };
         return new ContentCoding(Gzip, output => new GZipStream(output, zlib, leaveOpen: true), metrics);
     }
 
