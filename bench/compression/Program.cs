@@ -99,6 +99,22 @@ try
         await Wrk(cell.Gateway, List, cell.Accept, 2); // warm-up: JIT, the entry in the cache
     }
 
+    // Right after the warm-up, while every entry is fresh.
+    var table = new System.Text.StringBuilder();
+    var keys = (await RunAsync("redis-cli", $"-p {redisPort} --scan --pattern __MSOCV_*")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    table.AppendLine($"Redis memory per cached entry of this page (`MEMORY USAGE` right after the warm-up, {keys.Length} output-cache keys; the entry holds the headers and the body as sent):");
+    table.AppendLine();
+    table.AppendLine("| entry | Redis bytes |");
+    table.AppendLine("|---|---:|");
+    foreach (var key in keys.Where(key => key.Contains("invoices/en-us", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+    {
+        var coding = Regex.Match(key, "coding=(\\w+)").Groups[1].Value;
+        var usage = (await RunAsync("redis-cli", $"-p {redisPort} MEMORY USAGE \"{key}\"")).Trim();
+        table.AppendLine($"| {(coding.Length > 0 ? coding : "compression off (no coding in the key)")} | {usage} |");
+    }
+
+    var redisTable = table.ToString();
+
     for (var run = 0; run < runs; run++)
     {
         foreach (var cell in cells)
@@ -115,23 +131,11 @@ try
     foreach (var cell in cells)
     {
         var cpu = Median(samples[cell.Name].Select(s => s.CpuUs));
-        Console.WriteLine($"| {cell.Name} | {await BodyBytesAsync(cell.Gateway, List, cell.Accept):N0} | {Median(samples[cell.Name].Select(s => s.Rps)):F0} | {cpu:F1} | {cpu / identityHit:F2} | {Median(samples[cell.Name].Select(s => s.P50)):F2} |");
+        Console.WriteLine($"| {cell.Name} | {await BodyBytesAsync(cell.Gateway, List, cell.Accept, hit: cell.Gateway != proxied):N0} | {Median(samples[cell.Name].Select(s => s.Rps)):F0} | {cpu:F1} | {cpu / identityHit:F2} | {Median(samples[cell.Name].Select(s => s.P50)):F2} |");
     }
 
     Console.WriteLine();
-    Console.WriteLine("Redis memory per cached entry of this page (`MEMORY USAGE`; the entry holds the headers and the body as sent):");
-    Console.WriteLine();
-    Console.WriteLine("| entry | Redis bytes |");
-    Console.WriteLine("|---|---:|");
-    var keys = (await RunAsync("redis-cli", $"-p {redisPort} --scan --pattern __MSOCV_*")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    foreach (var key in keys.Where(key => key.Contains("invoices/en-us", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-    {
-        var coding = Regex.Match(key, "coding=(\\w+)").Groups[1].Value;
-        var usage = (await RunAsync("redis-cli", $"-p {redisPort} MEMORY USAGE \"{key}\"")).Trim();
-        Console.WriteLine($"| {(coding.Length > 0 ? coding : "compression off (no coding in the key)")} | {usage} |");
-    }
-
-    Console.WriteLine();
+    Console.WriteLine(redisTable);
 
     // --- C. the CSV export -------------------------------------------------------------------------------------------------
     var exports = new (string Name, string? Accept)[] { ("identity", null), ("gzip", "gzip"), ("br", "br") };
@@ -231,17 +235,24 @@ async Task<(double Rps, double CpuUs, double P50)> Wrk(Gateway gateway, string p
     return (rps, used / requests * 1e6, p50Ms);
 }
 
-async Task<long> BodyBytesAsync(Gateway gateway, string path, string? accept)
+async Task<long> BodyBytesAsync(Gateway gateway, string path, string? accept, bool hit)
 {
-    var header = accept is null ? "" : $"-H 'Accept-Encoding: {accept}' ";
-    var output = await RunAsync("bash", $"-c \"curl -s -D - -o /dev/null -w 'size=%{{size_download}}' {header}'http://127.0.0.1:{gateway.Port}{path}'\"");
-    var encoding = Regex.Match(output, @"(?im)^content-encoding:\s*(\S+)");
-    if (accept is null ? encoding.Success : encoding.Groups[1].Value != accept)
+    using var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None });
+    using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gateway.Port}{path}");
+    if (accept is not null)
     {
-        throw new InvalidOperationException($"unexpected Content-Encoding for {accept ?? "none"}:\n{output}");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", accept);
     }
 
-    return long.Parse(Regex.Match(output, @"size=(\d+)").Groups[1].Value);
+    using var response = await client.SendAsync(request);
+    var encoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
+    var status = response.Headers.TryGetValues("Cache-Status", out var values) ? string.Join(",", values) : "";
+    if (!response.IsSuccessStatusCode || encoding != accept || status.EndsWith("hit", StringComparison.Ordinal) != hit)
+    {
+        throw new InvalidOperationException($"{(int)response.StatusCode}, Content-Encoding {encoding} for {accept ?? "none"}, Cache-Status {status}");
+    }
+
+    return (await response.Content.ReadAsByteArrayAsync()).LongLength;
 }
 
 async Task<(double Seconds, double Cpu, double PeakMb, long Bytes)> ExportAsync(Gateway gateway, string? accept)
