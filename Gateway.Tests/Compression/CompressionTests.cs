@@ -130,6 +130,29 @@ public sealed class CompressionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StoredAnswer_CompressedAtTheStoredLevel_OthersAtTheFasterOne()
+    {
+        await using var gateway = new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, _redis.Configuration, new Dictionary<string, string?>
+        {
+            ["ResponseCache:Enabled"] = "true",
+            ["Compression:StoredBrotliQuality"] = "11",
+            ["Compression:BrotliQuality"] = "0",
+        });
+        using var client = gateway.CreateGatewayClient();
+
+        // The same body from Strapi: on a cached route, and on the geo route, which is not cached.
+        using var stored = await SendAsync(client, List, "br");
+        using var passed = await SendAsync(client, "/api/v1/invoices", "br");
+
+        Assert.Equal(CacheStatus.Miss, StatusOf(stored));
+        Assert.Null(StatusOf(passed));
+        Assert.Equal(Body, await DecodedTextAsync(stored));
+        Assert.Equal(Body, await DecodedTextAsync(passed));
+        var (storedBytes, passedBytes) = ((await stored.Content.ReadAsByteArrayAsync()).Length, (await passed.Content.ReadAsByteArrayAsync()).Length);
+        Assert.True(storedBytes < passedBytes * 0.8, $"kept: {storedBytes} bytes, passed on: {passedBytes}");
+    }
+
+    [Fact]
     public async Task Head_HeadersOfTheCodingNoBody()
     {
         using var get = await SendAsync(_client, List, "br");
