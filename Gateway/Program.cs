@@ -1,5 +1,6 @@
 using Gateway.Access;
 using Gateway.Caching;
+using Gateway.Compression;
 using Gateway.Geo;
 using Gateway.Hosting;
 using Gateway.Redirects;
@@ -25,6 +26,7 @@ app.UseRedirects();
 app.UseAccess();
 app.UsePrivateAnswers();
 app.UseResponseCache();
+app.UseGatewayCompression(); // inside the cache: answers are kept compressed and a hit is not compressed again
 app.UseStrapiAnswers(); // ETag/304 and stale-if-error on what Strapi answers (cache misses and uncached reads)
 app.MapGatewayHealth();
 app.MapAccessEndpoints();

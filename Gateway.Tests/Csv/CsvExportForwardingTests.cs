@@ -55,7 +55,7 @@ public sealed class CsvExportForwardingTests : IClassFixture<ProxyFixture>, ICla
 
         using var response = await _proxy.Client.SendAsync(request);
 
-        Assert.Equal(InvoicePages.Csv(250), await response.Content.ReadAsStringAsync());
+        Assert.Equal(InvoicePages.Csv(250), await ContentDecoding.DecodedTextAsync(response));
         Assert.Equal(3, _proxy.Strapi.Requests.Count);
         Assert.All(_proxy.Strapi.Requests, seen =>
         {

@@ -1,3 +1,4 @@
+using Gateway.Compression;
 using Gateway.Currency;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
@@ -8,8 +9,9 @@ namespace Gateway.Caching;
 /// <summary>
 /// The output-cache policy a Strapi route names with <c>"OutputCachePolicy": "{collection}"</c> in <c>yarp.json</c>.
 /// GET and HEAD: kept for <see cref="ResponseCacheOptions.Lifetime"/>, tagged with the collection, keyed by the exact
-/// query string (and, on a currency view, by the rate it converts with), only when Strapi answered 200 and nothing set a
-/// cookie. POST, PUT, DELETE: a success evicts the collection before the answer goes out, so the next read sees the write.
+/// query string and the coding it goes out in (br, gzip, identity; and, on a currency view, by the rate it converts
+/// with), only when Strapi answered 200 and nothing set a cookie.
+/// POST, PUT, DELETE: a success evicts the collection before the answer goes out, so the next read sees the write.
 /// Unlike ASP.NET Core's default policy it caches requests that carry credentials (a session cookie, a bearer token):
 /// access control runs before the cache and every caller it lets through may read the same data.
 /// </summary>
@@ -17,6 +19,7 @@ internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolic
 {
     private const string QueryValue = "query";
     private const string RateValue = "rate";
+    private const string CodingValue = "coding";
 
     public async ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
@@ -51,6 +54,9 @@ internal sealed class ResponseCachePolicy(string collection) : IOutputCachePolic
         var rules = context.CacheVaryByRules;
         rules.VaryByHost = false;
         rules.VaryByValues[QueryValue] = http.Request.QueryString.Value ?? "";
+
+        // One entry per coding (br, gzip, identity), kept as compressed and served as kept; never the raw Accept-Encoding.
+        rules.VaryByValues[CodingValue] = CompressionExtensions.CodingOf(http);
         if (CurrencyOf(http) is { } currency)
         {
             var quote = await http.RequestServices.GetRequiredService<IExchangeRateProvider>().GetRateAsync(currency, cancellation);

@@ -1,5 +1,6 @@
 using Gateway.Access;
 using Gateway.Caching;
+using Gateway.Compression;
 using Gateway.Csv;
 using Gateway.Currency;
 using Gateway.Frontend;
@@ -30,6 +31,7 @@ internal static class GatewayHostingExtensions
         builder.AddAccess();
         builder.AddGatewayTelemetry();
         builder.Services.AddResponseCache();
+        builder.Services.AddGatewayCompression();
         builder.Services.AddGatewayErrors();
         builder.Services.AddGatewayHsts();
 
