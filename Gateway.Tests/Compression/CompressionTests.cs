@@ -222,12 +222,13 @@ public sealed class CompressionTests : IAsyncLifetime
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",allowAdmin=true");
         var sizes = new Dictionary<string, long>();
-        await foreach (var key in redis.GetServers()[0].KeysAsync())
+        var database = new ResponseCacheOptions().Database; // the cache's own database (its default: these hosts leave it)
+        await foreach (var key in redis.GetServers()[0].KeysAsync(database))
         {
             // The output cache's entries (its tag sets are sorted sets); the gateway's own keys are not.
-            if (key.ToString().StartsWith("__MSOCV_", StringComparison.Ordinal) && await redis.GetDatabase().KeyTypeAsync(key) == RedisType.String)
+            if (key.ToString().StartsWith("__MSOCV_", StringComparison.Ordinal) && await redis.GetDatabase(database).KeyTypeAsync(key) == RedisType.String)
             {
-                sizes[key.ToString()] = await redis.GetDatabase().StringLengthAsync(key);
+                sizes[key.ToString()] = await redis.GetDatabase(database).StringLengthAsync(key);
             }
         }
 
