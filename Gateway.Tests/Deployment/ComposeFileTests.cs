@@ -189,6 +189,26 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void Strapi_RunsOnPostgres_WithAStatementTimeout_TheDatabaseHealthyFirst()
+    {
+        var strapi = Environment("strapi");
+        var postgres = Service("postgres");
+        var database = File.ReadAllText(RepositoryPaths.File("strapi/config/database.js"));
+
+        Assert.Equal("postgres", strapi["DATABASE_CLIENT"]);
+        Assert.Equal("postgres", strapi["DATABASE_HOST"]);
+        Assert.StartsWith("postgres:", (string)postgres["image"]!, StringComparison.Ordinal);
+        Assert.Equal(Environment("postgres")["POSTGRES_PASSWORD"], strapi["DATABASE_PASSWORD"]);
+        Assert.Equal(Environment("postgres")["POSTGRES_DB"], strapi["DATABASE_NAME"]);
+        // The timeout is one Strapi's database.js reads and gives PostgreSQL, and it is seconds, not minutes.
+        Assert.Contains("statement_timeout: env.int('DATABASE_STATEMENT_TIMEOUT'", database, StringComparison.Ordinal);
+        Assert.InRange(int.Parse(strapi["DATABASE_STATEMENT_TIMEOUT"], System.Globalization.CultureInfo.InvariantCulture), 1000, 60_000);
+        Assert.Equal("service_healthy", (string)Service("strapi")["depends_on"]!["postgres"]!["condition"]!);
+        Assert.NotNull(postgres["healthcheck"]);
+        Assert.Contains(postgres["volumes"]!.AsArray(), v => ((string)v!).EndsWith(":/var/lib/postgresql/data", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EveryVariable_IsInTheEnvExample()
     {
         var text = File.ReadAllText(RepositoryPaths.File("docker-compose.yml"));
