@@ -189,6 +189,23 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void LoadBalancer_ResolverComesFromTheContainer_NotDockersFixedAddress()
+    {
+        var mounts = Service("lb")["volumes"]!.AsArray().Select(v => (string)v!).ToList();
+        var nginx = File.ReadAllText(RepositoryPaths.File("deploy/nginx.conf"));
+        var hook = RepositoryPaths.File("deploy/nginx-resolver.envsh");
+
+        // The image's entry point fills the template in; the hook (sourced only when executable) finds the DNS server.
+        Assert.Contains("./deploy/nginx.conf:/etc/nginx/templates/nginx.conf.template:ro", mounts);
+        Assert.Equal("/etc/nginx", Environment("lb")["NGINX_ENVSUBST_OUTPUT_DIR"]);
+        Assert.Contains(mounts, m => m.StartsWith("./deploy/nginx-resolver.envsh:/docker-entrypoint.d/", StringComparison.Ordinal) && m.Contains(".envsh:", StringComparison.Ordinal));
+        Assert.True(!OperatingSystem.IsWindows() && File.GetUnixFileMode(hook).HasFlag(UnixFileMode.UserExecute), "deploy/nginx-resolver.envsh is not executable");
+        Assert.Contains("export NGINX_RESOLVER", File.ReadAllText(hook), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*resolver \$\{NGINX_RESOLVER\} ", nginx);
+        Assert.DoesNotContain("127.0.0.11 ", nginx, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Strapi_RunsOnPostgres_WithAStatementTimeout_TheDatabaseHealthyFirst()
     {
         var strapi = Environment("strapi");
