@@ -199,6 +199,43 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void LoadBalancer_ResolverComesFromTheContainer_NotDockersFixedAddress()
+    {
+        var mounts = Service("lb")["volumes"]!.AsArray().Select(v => (string)v!).ToList();
+        var nginx = File.ReadAllText(RepositoryPaths.File("deploy/nginx.conf"));
+        var hook = RepositoryPaths.File("deploy/nginx-resolver.envsh");
+
+        // The image's entry point fills the template in; the hook (sourced only when executable) finds the DNS server.
+        Assert.Contains("./deploy/nginx.conf:/etc/nginx/templates/nginx.conf.template:ro", mounts);
+        Assert.Equal("/etc/nginx", Environment("lb")["NGINX_ENVSUBST_OUTPUT_DIR"]);
+        Assert.Contains(mounts, m => m.StartsWith("./deploy/nginx-resolver.envsh:/docker-entrypoint.d/", StringComparison.Ordinal) && m.Contains(".envsh:", StringComparison.Ordinal));
+        Assert.True(!OperatingSystem.IsWindows() && File.GetUnixFileMode(hook).HasFlag(UnixFileMode.UserExecute), "deploy/nginx-resolver.envsh is not executable");
+        Assert.Contains("export NGINX_RESOLVER", File.ReadAllText(hook), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*resolver \$\{NGINX_RESOLVER\} ", nginx);
+        Assert.DoesNotContain("127.0.0.11 ", nginx, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Strapi_RunsOnPostgres_WithAStatementTimeout_TheDatabaseHealthyFirst()
+    {
+        var strapi = Environment("strapi");
+        var postgres = Service("postgres");
+        var database = File.ReadAllText(RepositoryPaths.File("strapi/config/database.js"));
+
+        Assert.Equal("postgres", strapi["DATABASE_CLIENT"]);
+        Assert.Equal("postgres", strapi["DATABASE_HOST"]);
+        Assert.StartsWith("postgres:", (string)postgres["image"]!, StringComparison.Ordinal);
+        Assert.Equal(Environment("postgres")["POSTGRES_PASSWORD"], strapi["DATABASE_PASSWORD"]);
+        Assert.Equal(Environment("postgres")["POSTGRES_DB"], strapi["DATABASE_NAME"]);
+        // The timeout is one Strapi's database.js reads and gives PostgreSQL, and it is seconds, not minutes.
+        Assert.Contains("statement_timeout: env.int('DATABASE_STATEMENT_TIMEOUT'", database, StringComparison.Ordinal);
+        Assert.InRange(int.Parse(strapi["DATABASE_STATEMENT_TIMEOUT"], System.Globalization.CultureInfo.InvariantCulture), 1000, 60_000);
+        Assert.Equal("service_healthy", (string)Service("strapi")["depends_on"]!["postgres"]!["condition"]!);
+        Assert.NotNull(postgres["healthcheck"]);
+        Assert.Contains(postgres["volumes"]!.AsArray(), v => ((string)v!).EndsWith(":/var/lib/postgresql/data", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EveryVariable_IsInTheEnvExample()
     {
         var text = File.ReadAllText(RepositoryPaths.File("docker-compose.yml"));

@@ -61,7 +61,7 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     }
 
     /// <summary>The route ids of the repository's yarp.json and of the routes <paramref name="settings"/> add.</summary>
-    private static HashSet<string> RouteIds(IReadOnlyDictionary<string, string?>? settings)
+    internal static HashSet<string> RouteIds(IReadOnlyDictionary<string, string?>? settings)
     {
         using var map = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.File("yarp.json")),
             new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });

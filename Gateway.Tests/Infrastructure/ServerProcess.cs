@@ -63,6 +63,28 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{name} did not become ready within {timeout}:\n{string.Join('\n', _output)}");
     }
 
+    /// <summary>Sends <paramref name="signal"/> (<c>-TERM</c>, as a container engine or Kubernetes does on a stop) to the process.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {_process.Id} failed.");
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>The last lines the process wrote (for a failure message).</summary>
+    public string Output => string.Join('\n', _output);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -6,14 +6,16 @@ namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The repository's real Strapi (strapi/, node modules installed by scripts/strapi-install) on a free loopback port,
-/// with a fresh SQLite database in a temporary directory, a known API token, seeded demo data, the gateway's JWT
-/// secret and demo users (reader, editor, admin) with known passwords.
+/// with a fresh SQLite database in a temporary directory (or, with <c>E2E_DATABASE=postgres</c>, a fresh PostgreSQL
+/// database: <see cref="PostgresServer"/>), a known API token, seeded demo data, the gateway's JWT secret and demo
+/// users (reader, editor, admin) with known passwords.
 /// </summary>
 public sealed class StrapiServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private readonly ServerProcess _process;
     private readonly string _dataDirectory;
+    private PostgresServer? _postgres;
 
     private StrapiServer(ServerProcess process, Uri baseUrl, string token, string dataDirectory)
     {
@@ -51,6 +53,7 @@ public sealed class StrapiServer : IAsyncDisposable
         port ??= FreePort.Next();
         token ??= Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
         var data = Directory.CreateTempSubdirectory("gateway-e2e-strapi-").FullName;
+        var postgres = PostgresServer.Requested ? await PostgresServer.StartAsync() : null;
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = project,
@@ -70,13 +73,13 @@ public sealed class StrapiServer : IAsyncDisposable
             },
         };
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in (environment ?? new Dictionary<string, string>()).Concat(postgres?.StrapiEnvironment ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;
         }
 
         var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-        var server = new StrapiServer(ServerProcess.Start(start), baseUrl, token, data);
+        var server = new StrapiServer(ServerProcess.Start(start), baseUrl, token, data) { _postgres = postgres };
         try
         {
             await server._process.WaitUntilAsync(baseUrl, IsHealthyAsync, StartTimeout, "Strapi");
@@ -102,6 +105,10 @@ public sealed class StrapiServer : IAsyncDisposable
     {
         await _process.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
     }
 
     private static async Task<bool> IsHealthyAsync(HttpClient http)

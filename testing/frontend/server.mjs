@@ -5,7 +5,8 @@
 // Environment:
 //   STRAPI_URL    Strapi's base URL (required)
 //   STRAPI_TOKEN  Strapi's API token (required)
-//   PORT          port on 127.0.0.1 [3000]
+//   PORT          port [3000]
+//   HOST          address to listen on [127.0.0.1] (0.0.0.0 only inside a container: scripts/container-check)
 //
 // Pages: /dashboard/invoices, /dashboard/customers, /dashboard/settings, / and /dashboard; assets /_next/static/app.js
 // and /favicon.ico; anything else is a 404 page. Each shows who the gateway said is signed in (X-Forwarded-User,
@@ -16,6 +17,7 @@ import { createServer } from 'node:http';
 const strapiUrl = process.env.STRAPI_URL;
 const strapiToken = process.env.STRAPI_TOKEN;
 const port = Number.parseInt(process.env.PORT ?? '3000', 10);
+const host = process.env.HOST ?? '127.0.0.1';
 if (!strapiUrl || !strapiToken) {
   console.error('STRAPI_URL and STRAPI_TOKEN are required');
   process.exit(2);
@@ -129,4 +131,4 @@ createServer((request, response) => {
     console.error(`frontend: ${error.message}`);
     response.destroy();
   });
-}).listen(port, '127.0.0.1', () => console.log(`frontend stand-in listening on http://127.0.0.1:${port}`));
+}).listen(port, host, () => console.log(`frontend stand-in listening on http://${host}:${port}`));
