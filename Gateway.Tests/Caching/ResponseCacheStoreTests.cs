@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Gateway.Caching;
+using Gateway.Caching.Stale;
 using Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using StackExchange.Redis;
@@ -54,6 +55,7 @@ public sealed class ResponseCacheStoreTests : IAsyncLifetime
         Assert.Contains(cacheKeys, key => key.ToString().StartsWith("__MSOCV_", StringComparison.Ordinal));
         Assert.Contains(cacheKeys, key => key.ToString() == "__MSOCT_invoices");
         Assert.Contains(cacheKeys, key => key.ToString() == "__MSOCT");
+        Assert.Contains(cacheKeys, key => key.ToString().StartsWith(StaleCopies.KeyPrefix, StringComparison.Ordinal)); // stale copies too
         Assert.DoesNotContain(cacheKeys, key => key.ToString().StartsWith("gateway:cache:lease:", StringComparison.Ordinal)); // released once stored
         foreach (var key in cacheKeys)
         {
@@ -62,7 +64,8 @@ public sealed class ResponseCacheStoreTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain(admin.GetServers()[0].Keys(0), key => key.ToString().StartsWith("__MSOC", StringComparison.Ordinal)
-            || key.ToString().StartsWith("gateway:cache:", StringComparison.Ordinal));
+            || key.ToString().StartsWith("gateway:cache:", StringComparison.Ordinal)
+            || key.ToString().StartsWith(StaleCopies.KeyPrefix, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -88,6 +91,12 @@ public sealed class ResponseCacheStoreTests : IAsyncLifetime
         Assert.Equal(Enumerable.Repeat(CacheStatus.Hit, 5).Concat(Enumerable.Repeat(CacheStatus.Miss, 3)), statuses);
         Assert.Equal(11, _strapi.Requests.Count);
         Assert.Single(gateway.Logs.Lines, line => line.Contains("[11040]", StringComparison.Ordinal) && line.Contains("127.0.0.1", StringComparison.Ordinal));
+
+        // The stale copies are bounded likewise: one per answer kept, none for those the bound refused.
+        await Task.Delay(200); // kept in the background
+        await using var admin = await AdminAsync();
+        var copies = admin.GetServers()[0].Keys(1, StaleCopies.KeyPrefix + "*").ToList();
+        Assert.Equal(5, copies.Count);
     }
 
     [Fact]

@@ -154,6 +154,38 @@ public sealed class ValidatorTests : IAsyncLifetime
         return new GatewayHost(_strapi.BaseUrl, _strapi.BaseUrl, _redis.Configuration, settings);
     }
 
+    [Fact]
+    public async Task EachContentCoding_ItsOwnETag_AnotherCodingsTagDoesNotMatch()
+    {
+        await using var gateway = Gateway(cache: true);
+        using var client = gateway.CreateGatewayClient();
+        using var identity = await GetWithCodingAsync(client, List, "identity", null);
+        using var brotli = await GetWithCodingAsync(client, List, "br", null);
+        Assert.Equal("br", Assert.Single(brotli.Content.Headers.ContentEncoding));
+        Assert.NotNull(identity.Headers.ETag);
+        Assert.NotNull(brotli.Headers.ETag);
+
+        // A strong validator names one representation: the compressed bytes are not the identity ones.
+        Assert.NotEqual(identity.Headers.ETag, brotli.Headers.ETag);
+        using var crossed = await GetWithCodingAsync(client, List, "br", identity.Headers.ETag);
+        using var matched = await GetWithCodingAsync(client, List, "br", brotli.Headers.ETag);
+
+        Assert.Equal(HttpStatusCode.OK, crossed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, matched.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> GetWithCodingAsync(HttpClient client, string path, string coding, EntityTagHeaderValue? etag)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", coding);
+        if (etag is not null)
+        {
+            request.Headers.IfNoneMatch.Add(etag);
+        }
+
+        return await client.SendAsync(request);
+    }
+
     private static async Task<HttpResponseMessage> ConditionalGetAsync(HttpClient client, string path, EntityTagHeaderValue etag)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

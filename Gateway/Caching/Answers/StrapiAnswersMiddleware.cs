@@ -1,5 +1,6 @@
 using Gateway.Caching.Stale;
 using Gateway.Caching.Validators;
+using Gateway.Compression;
 using Gateway.Csv;
 using Gateway.Hosting;
 using Gateway.Strapi;
@@ -91,7 +92,8 @@ internal sealed partial class StrapiAnswersMiddleware(
         var response = http.Response;
         var held = body.Held;
         var etag = EntityTag.Of(held.Span);
-        response.Headers.ETag = etag;
+        var sent = EntityTag.ForCoding(etag, CompressionExtensions.CodingOf(http));
+        response.Headers.ETag = sent;
         var storable = http.Features.Get<CacheStatus>() is not null && ResponseCachePolicy.Storable(http);
         if (storable && staleKey is not null)
         {
@@ -99,7 +101,7 @@ internal sealed partial class StrapiAnswersMiddleware(
         }
 
         // A stored answer is sent whole, so the cache keeps it; the next conditional read is a hit, answered 304 by the cache.
-        if (!storable && EntityTag.Matches(http.Request.Headers.IfNoneMatch, etag))
+        if (!storable && EntityTag.Matches(http.Request.Headers.IfNoneMatch, sent))
         {
             NotModified.Apply(response);
             return true;

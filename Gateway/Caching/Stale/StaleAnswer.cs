@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Caching.Validators;
+using Gateway.Compression;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
@@ -32,11 +33,12 @@ internal static class StaleAnswer
             response.Headers.Remove(name);
         }
 
-        response.Headers.ETag = copy.ETag;
+        var etag = EntityTag.ForCoding(copy.ETag, CompressionExtensions.CodingOf(http));
+        response.Headers.ETag = etag;
         var age = (long)Math.Max(0, (time.GetUtcNow() - copy.Stored).TotalSeconds);
         response.Headers.Age = age.ToString(CultureInfo.InvariantCulture);
         http.Features.Get<CacheStatus>()?.MarkStale(upstreamStatus);
-        if (EntityTag.Matches(http.Request.Headers.IfNoneMatch, copy.ETag))
+        if (EntityTag.Matches(http.Request.Headers.IfNoneMatch, etag))
         {
             NotModified.Apply(response);
             return;

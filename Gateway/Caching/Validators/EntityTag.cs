@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.IO.Hashing;
+using Gateway.Compression;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -16,6 +17,16 @@ internal static class EntityTag
         Span<byte> hash = stackalloc byte[16];
         XxHash128.Hash(body, hash);
         return string.Concat("\"", Base64Url.EncodeToString(hash), "\"");
+    }
+
+    /// <summary>
+    /// The tag of the body as sent in <paramref name="coding"/> (the gateway compresses after hashing): a strong validator
+    /// names one representation, so a gzip or Brotli answer's tag is the identity one with the coding added.
+    /// </summary>
+    public static string ForCoding(string etag, string coding)
+    {
+        ArgumentNullException.ThrowIfNull(etag);
+        return coding == ContentCoding.Identity || etag.Length < 2 ? etag : string.Concat(etag.AsSpan(0, etag.Length - 1), "-", coding, "\"");
     }
 
     /// <summary>Whether the request's <c>If-None-Match</c> matches <paramref name="etag"/>: the answer is not modified.</summary>
