@@ -29,7 +29,9 @@ public sealed class GeoEndToEndTests(StrapiStack stack)
         using var direct = await stack.Direct.GetAsync("/api/invoices?sort=id:asc");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("private", response.Headers.CacheControl?.ToString());
+        // A signed-in JSON answer: private, and revalidated by its ETag (no-cache).
+        Assert.True(response.Headers.CacheControl is { Private: true, NoCache: true, Public: false }, response.Headers.CacheControl?.ToString());
+        Assert.NotNull(response.Headers.ETag);
         Assert.Equal(await direct.Content.ReadAsStringAsync(), await response.Content.ReadAsStringAsync());
     }
 }
