@@ -5,13 +5,13 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Deployment;
 
 /// <summary>
-/// deploy/k8s (kustomize) read as the cluster would get it, offline: what the operator guide promises of the Deployment
+/// deploy/k8s/base (kustomize) read as the cluster would get it, offline: what the operator guide promises of the Deployment
 /// (probes on the management port, a pre-stop delay, a grace period longer than delay plus drain, non-root, read-only
 /// root file system, resources, secrets by reference), and that the Service, PodDisruptionBudget and autoscaler point at it.
 /// </summary>
 public sealed class KubernetesManifestTests
 {
-    private static readonly string Folder = RepositoryPaths.File("deploy/k8s");
+    private static readonly string Folder = RepositoryPaths.File("deploy/k8s/base");
 
     [Fact]
     public void Kustomization_ListsFilesThatExist_EveryManifestOnce()

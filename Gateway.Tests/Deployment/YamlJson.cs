@@ -19,6 +19,30 @@ internal static class YamlJson
         return Convert(stream.Documents.Single().RootNode);
     }
 
+    /// <summary>A YAML document given as text (e.g. a kustomize patch written inline).</summary>
+    public static JsonNode? Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StringReader(yaml))
+        {
+            stream.Load(reader);
+        }
+
+        return Convert(stream.Documents.Single().RootNode);
+    }
+
+    /// <summary>Every document of a file with several (<c>---</c>).</summary>
+    public static IReadOnlyList<JsonNode?> LoadAll(string path)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(path))
+        {
+            stream.Load(reader);
+        }
+
+        return [.. stream.Documents.Select(document => Convert(document.RootNode))];
+    }
+
     private static JsonNode? Convert(YamlNode node) => node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(pair =>
