@@ -19,6 +19,11 @@ internal static class AccessProblems
         => GatewayProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused",
             "A request signed in with the session cookie, or one that signs in or out, must come from this site.");
 
+    /// <summary>503 with <c>Retry-After</c>: the session cookie could not be checked (the session store unreachable).</summary>
+    public static ValueTask SessionUncheckedAsync(HttpContext context)
+        => GatewayProblems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Session cannot be checked",
+            $"The session store is unreachable; you are still signed in. Try again in {SetRetryAfter(context.Response, TimeSpan.FromSeconds(2))} s.");
+
     /// <summary>429 with <c>Retry-After</c> in whole seconds (at least 1).</summary>
     public static ValueTask TooManyAsync(HttpContext context, TimeSpan retryAfter)
         => GatewayProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",

@@ -9,7 +9,8 @@ namespace Gateway.Access;
 /// <c>302</c> to the sign-in page that comes back here; signed in without the role, a readable 403 page. Anyone else:
 /// ASP.NET Core's own challenge and forbid (a bearer scheme adds <c>WWW-Authenticate</c>; the cookie's redirect events
 /// only set the status), then the 401 or 403 as problem details, the 403 naming the roles the route needs. Nothing is
-/// forwarded in any case.
+/// forwarded in any case. A session cookie the store could not check (<see cref="SessionUnchecked"/>) is a <c>503</c>
+/// with <c>Retry-After</c>, for anyone: the caller is not signed out.
 /// </summary>
 internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
@@ -20,6 +21,15 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(authorizeResult);
+
+        // A session cookie that could not be checked (Redis away, the session not held here): not signed out, only
+        // unverifiable for now; retryable, on another replica too.
+        if (authorizeResult.Challenged && SessionUnchecked.On(context))
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            await AccessProblems.SessionUncheckedAsync(context);
+            return;
+        }
 
         if (!authorizeResult.Succeeded && BrowserNavigation.Is(context.Request))
         {

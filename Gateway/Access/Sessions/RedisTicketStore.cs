@@ -165,6 +165,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
 
         if (!_signal.Reachable)
         {
+            SessionUnchecked.Mark(httpContext);
             return null;
         }
 
@@ -183,6 +184,7 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             _signal.Failed(e is TimeoutException ? "timed out" : e.GetType().Name);
+            SessionUnchecked.Mark(httpContext);
             return null;
         }
 
