@@ -125,8 +125,21 @@ public sealed class ResponseCacheFillTests(ITestOutputHelper output) : IAsyncLif
             Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
         }
 
-        using var hit = await _client.GetAsync("/api/v2/invoices/en-us?sort=id:asc&filters[amount][$eq]=0");
-        Assert.Equal(CacheStatus.Hit, string.Join(", ", hit.Headers.GetValues(CacheStatus.HeaderName)));
+        // An early answer is still a hit. Not necessarily the very next read: a Redis call that timed out under the fill's
+        // load makes this replica skip the cache for RetryAfter (by design), so it is asked until the cache is back.
+        var status = "";
+        for (var attempt = 0; attempt < 40 && status != CacheStatus.Hit; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(250);
+            }
+
+            using var hit = await _client.GetAsync("/api/v2/invoices/en-us?sort=id:asc&filters[amount][$eq]=0");
+            status = string.Join(", ", hit.Headers.GetValues(CacheStatus.HeaderName));
+        }
+
+        Assert.Equal(CacheStatus.Hit, status);
     }
 
     /// <summary>The state keys (key ring, redirect entries, the table's marker) once they are all written.</summary>

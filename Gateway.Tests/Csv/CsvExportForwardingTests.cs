@@ -140,17 +140,19 @@ public sealed class CsvExportForwardingTests : IClassFixture<ProxyFixture>, ICla
     [Fact]
     public async Task ExportLongerThanTheTimeout_CompletesWhileEachPageIsInTime()
     {
-        var serve = InvoicePages.Serve(500);
+        // Eight pages of 250 ms each: the export takes twice the 1 s timeout, and each page leaves 750 ms of margin for a
+        // busy machine (400 ms pages left 600 ms, and one CI run under parallel load broke there).
+        var serve = InvoicePages.Serve(800);
         _proxy.Strapi.Handler = async context =>
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(400), context.RequestAborted);
+            await Task.Delay(TimeSpan.FromMilliseconds(250), context.RequestAborted);
             await serve(context);
         };
 
         var download = await DownloadAsync(Path);
 
         Assert.False(download.Broken, "the timeout (1 s here) is per page, not for the whole export");
-        Assert.Equal(InvoicePages.Csv(500), download.Body);
+        Assert.Equal(InvoicePages.Csv(800), download.Body);
     }
 
     public static TheoryData<string, Func<HttpContext, Task>> LaterPageFaults() => new()
