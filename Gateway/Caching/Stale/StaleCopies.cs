@@ -64,9 +64,9 @@ internal sealed partial class StaleCopies(
 
     /// <summary>
     /// Keeps <paramref name="copy"/> in the background (the answer is not held up for it); its body is not copied again, so
-    /// the caller must not reuse that memory.
+    /// the caller must not reuse that memory. Only through <see cref="KeepOffered"/>: never for an answer the store refused.
     /// </summary>
-    public void Keep(string key, StaleCopy copy)
+    private void Keep(string key, StaleCopy copy)
     {
         ArgumentNullException.ThrowIfNull(copy);
         var settings = options.CurrentValue;
