@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Gateway.Caching.Answers;
 
 /// <summary>
@@ -6,12 +8,18 @@ namespace Gateway.Caching.Answers;
 /// <see cref="ReleaseAsync"/>, so the answer can still get an <c>ETag</c>, become a <c>304</c>, or give way to a stale
 /// copy. Past the limit (or a <c>Content-Length</c> over it) what was held goes on and the rest streams through.
 /// Seekable only to be emptied: <c>HttpResponse.Clear()</c>, as YARP calls it when an answer fails halfway, drops what
-/// was held, and the next write decides again.
+/// was held, and the next write decides again. The held bytes are in a buffer rented from the shared pool (the answer of
+/// every Strapi read passes here: a new array per answer was the largest allocation of a proxied read), returned when the
+/// body is disposed or released: <see cref="Held"/> is valid until then, and must be copied to be kept.
 /// </summary>
 internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<HttpResponse, bool> hold) : Stream
 {
+    /// <summary>The first buffer when the answer has no <c>Content-Length</c>; it doubles as the answer grows.</summary>
+    private const int FirstBuffer = 16 * 1024;
+
     private readonly Stream _inner = response.Body;
-    private MemoryStream? _held;
+    private byte[]? _buffer;
+    private int _length;
     private bool _decided;
     private bool _passing;
 
@@ -25,7 +33,7 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
     public bool Holding => !_passing;
 
     /// <summary>What is held.</summary>
-    public ReadOnlyMemory<byte> Held => _held is null ? ReadOnlyMemory<byte>.Empty : _held.GetBuffer().AsMemory(0, (int)_held.Length);
+    public ReadOnlyMemory<byte> Held => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _length);
 
     public override bool CanRead => false;
 
@@ -33,7 +41,7 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
 
     public override bool CanWrite => true;
 
-    public override long Length => _held?.Length ?? 0;
+    public override long Length => _length;
 
     public override long Position
     {
@@ -50,12 +58,12 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
         }
 
         _passing = _decided = true;
-        if (_held is { Length: > 0 })
+        if (_length > 0)
         {
             await _inner.WriteAsync(Held, cancel);
         }
 
-        _held = null;
+        ReturnBuffer();
     }
 
     public override void SetLength(long value)
@@ -65,7 +73,7 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
             throw new NotSupportedException();
         }
 
-        _held = null;
+        _length = 0;
         _decided = false;
     }
 
@@ -75,7 +83,7 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
     {
         if (Holds(buffer.Length))
         {
-            _held!.Write(buffer);
+            Append(buffer);
             return;
         }
 
@@ -83,7 +91,7 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
         {
             _passing = true;
             _inner.Write(Held.Span);
-            _held = null;
+            ReturnBuffer();
         }
 
         _inner.Write(buffer);
@@ -96,7 +104,7 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
     {
         if (Holds(buffer.Length))
         {
-            _held!.Write(buffer.Span);
+            Append(buffer.Span);
             return;
         }
 
@@ -127,12 +135,47 @@ internal sealed class HeldResponseBody(HttpResponse response, long limit, Func<H
             Writing?.Invoke();
             var length = response.ContentLength;
             _passing = _passing || !hold(response) || length > limit;
-            if (!_passing)
+            if (!_passing && _buffer is null)
             {
-                _held = new MemoryStream(length is { } known ? (int)known : 0);
+                _buffer = ArrayPool<byte>.Shared.Rent(length is > 0 and var known ? (int)known : (int)Math.Min(FirstBuffer, Math.Max(limit, 1)));
             }
         }
 
-        return !_passing && _held!.Length + count <= limit;
+        return !_passing && _length + count <= limit;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_length + bytes.Length > _buffer!.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_buffer.Length * 2L, _length + (long)bytes.Length), Math.Max(limit, _length + (long)bytes.Length)));
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            _length = 0;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Gives the held buffer back to the pool; the body it stands in front of stays open (it is the server's).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ReturnBuffer();
+        }
+
+        base.Dispose(disposing);
     }
 }

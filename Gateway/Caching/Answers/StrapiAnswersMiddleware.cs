@@ -44,7 +44,7 @@ internal sealed partial class StrapiAnswersMiddleware(
         var status = http.Features.Get<CacheStatus>();
         var staleKey = status is not null && settings.StaleIfError > TimeSpan.Zero ? StaleCopies.KeyOf(status.Collection, http.Request) : null;
         var client = http.RequestAborted;
-        var body = new HeldResponseBody(http.Response, settings.MaxBodyBytes, staleKey is null ? IsValidatable : IsValidatableOrFailed);
+        using var body = new HeldResponseBody(http.Response, settings.MaxBodyBytes, staleKey is null ? IsValidatable : IsValidatableOrFailed);
         var bodyFeature = SetBody(http, body);
         var wait = staleKey is null ? null : StaleWait.Start(http, copies, staleKey, settings.StaleWait, time);
         try
@@ -97,7 +97,7 @@ internal sealed partial class StrapiAnswersMiddleware(
         var storable = http.Features.Get<CacheStatus>() is not null && ResponseCachePolicy.Storable(http);
         if (storable && staleKey is not null)
         {
-            StaleCopies.Offer(http, staleKey, new StaleCopy(time.GetUtcNow(), etag, response.ContentType, held));
+            StaleCopies.Offer(http, staleKey, new StaleCopy(time.GetUtcNow(), etag, response.ContentType, held.ToArray())); // the held buffer goes back to the pool
         }
 
         // A stored answer is sent whole, so the cache keeps it; the next conditional read is a hit, answered 304 by the cache.
