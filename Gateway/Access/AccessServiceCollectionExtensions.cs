@@ -116,9 +116,11 @@ internal static class AccessServiceCollectionExtensions
 
     /// <summary>
     /// After the redirect table and the client address: routing, CORS, the cross-site guard, rate limits and the shared
-    /// admin limit (before authentication, so admin-key guesses are counted before the key is trusted), authentication,
-    /// authorization.
+    /// admin limit (before authentication, so admin-key guesses are counted before the key is trusted), authentication
+    /// (where the caller matters: <see cref="CallerIdentity"/>), authorization.
     /// </summary>
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+
     public static WebApplication UseAccess(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -128,7 +130,12 @@ internal static class AccessServiceCollectionExtensions
         app.UseMiddleware<CrossSiteGuard>();
         app.UseRateLimiter();
         app.UseMiddleware<AdminCallLimit>();
-        app.UseAuthentication();
+        app.UseWhen(CallerIdentity.Needed, authenticated => authenticated.UseAuthentication()); // not on open endpoints that need no caller
+
+        // WebApplication puts UseAuthentication at the very front of the pipeline unless the app called it, which it sees by
+        // this key (set by UseAuthentication on the builder it is called on; a branch's own is not seen). The branch above is
+        // the app's authentication: without the key every request would be authenticated once more, first (CallerIdentityTests).
+        ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();
         return app;
     }

@@ -26,9 +26,9 @@ internal static class SignInEndpoints
             .AllowAnonymous();
         app.MapPost(LoginPath, PasswordSignIn.HandleAsync).AllowAnonymous().WithBodyLimit(PasswordSignIn.MaxBodyBytes); // its limits are shared counters: see PasswordSignIn
         app.MapGet(OidcPath, ChallengeAsync).AllowAnonymous();
-        app.MapGet(LogoutPath, AccessPages.SignOutAsync).AllowAnonymous();
+        app.MapGet(LogoutPath, AccessPages.SignOutAsync).AllowAnonymous().WithCallerIdentity(); // "You are signed in as …"
         app.MapPost(LogoutPath, SignOutAsync).AllowAnonymous().WithBodyLimit(PasswordSignIn.MaxBodyBytes);
-        app.MapGet("/auth/me", MeAsync).AllowAnonymous();
+        app.MapGet("/auth/me", MeAsync).AllowAnonymous().WithCallerIdentity();
         app.MapAccessPageAssets();
         app.MapSessionsApi();
         app.MapSessionsPage();
