@@ -1,11 +1,16 @@
 // The baselines on .NET: YARP with one catch-all route and nothing else, and in front of it the least a redirect can
 // cost on Kestrel (one middleware, a dictionary of the same entries as the gateway's table, a 307).
-// Usage: Bench.BareYarp <port> <upstream-url> [<redirects>]   (/old/{i} -> /new/{i} for i below <redirects>)
+// Usage: Bench.BareYarp <port> <upstream-url> [<redirects>] [<management-port>]
+//   (/old/{i} -> /new/{i} for i below <redirects>; with a management port, GET /__allocated there answers
+//   GC.GetTotalAllocatedBytes(), the number the gateway exports as dotnet.gc.heap.total_allocated, for bench/run's
+//   allocations per request. It is a second server on its own port, so the measured pipeline is exactly as before.)
+using System.Globalization;
 using Yarp.ReverseProxy.Configuration;
 
-var port = args.Length > 0 ? int.Parse(args[0]) : 5200;
+var port = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5200;
 var upstream = args.Length > 1 ? args[1] : "http://127.0.0.1:5100/";
-var count = args.Length > 2 ? int.Parse(args[2]) : 0;
+var count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+var managementPort = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
 var redirects = new Dictionary<string, string>(count, StringComparer.Ordinal);
 for (var i = 0; i < count; i++)
 {
@@ -35,4 +40,15 @@ if (count > 0)
 }
 
 app.MapReverseProxy();
+
+if (managementPort > 0)
+{
+    var management = WebApplication.CreateSlimBuilder();
+    management.Logging.ClearProviders();
+    management.WebHost.UseUrls($"http://127.0.0.1:{managementPort}");
+    var reader = management.Build();
+    reader.MapGet("/__allocated", () => GC.GetTotalAllocatedBytes().ToString(CultureInfo.InvariantCulture));
+    await reader.StartAsync();
+}
+
 app.Run();

@@ -11,6 +11,8 @@
 # (user + system from /proc) beside req/s; bytes per answer as sent. With 2 or more cores the servers are pinned to
 # core 0 and wrk to the others (taskset), so the load generator does not take the servers' core.
 #   bench/cache/edge.sh [runs=3] [seconds=8] [connections=32] [warmup=20]
+# bench/run measures the same targets (section 3 of bench/RESULTS.md) interleaved with its other rows, with the
+# allocations per hit and the gateway at BENCH_BEFORE beside them; this script is the stand-alone version.
 set -euo pipefail
 RUNS=${1:-3}; SECONDS_PER_RUN=${2:-8}; CONNECTIONS=${3:-32}; WARMUP=${4:-20}
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/../.." && pwd)
