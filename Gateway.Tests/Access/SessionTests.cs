@@ -306,7 +306,7 @@ public sealed class SessionTests(Xunit.Abstractions.ITestOutputHelper output) : 
         Assert.Equal(100, times.Count);
     }
 
-    private static async Task<HttpStatusCode> PostUserChangeAsync(HttpClient client, string? secret, object change)
+    internal static async Task<HttpStatusCode> PostUserChangeAsync(HttpClient client, string? secret, object change)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/strapi/users") { Content = JsonContent.Create(change) };
         if (secret is not null)
@@ -326,7 +326,7 @@ public sealed class SessionTests(Xunit.Abstractions.ITestOutputHelper output) : 
         return response.StatusCode;
     }
 
-    private static async Task<string[]> RolesAsync(HttpClient client, string session)
+    internal static async Task<string[]> RolesAsync(HttpClient client, string session)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
         request.Headers.Add("Cookie", session);

@@ -70,6 +70,12 @@ public sealed class SessionOptions
 
     /// <summary>A Strapi user's session (and bearer role) is checked against Strapi at least this often, should a lifecycle message be lost.</summary>
     public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A session cookie's authentication is reused this long for the same <c>Cookie</c> header on this replica (the session
+    /// still held, not ended anywhere this replica heard of); zero: every request is authenticated in full.
+    /// </summary>
+    public TimeSpan ReuseFor { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>JWTs issued by Strapi's users-permissions plugin, accepted as bearer tokens. Section <c>Access:StrapiJwt</c>.</summary>

@@ -1,5 +1,6 @@
 using Gateway.Redirects;
 using Gateway.Strapi;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -33,7 +34,7 @@ internal static class AccessServiceCollectionExtensions
                 "Access:StrapiJwt:Secret (Strapi's JWT_SECRET) must be at least 32 characters, or empty to refuse Strapi JWTs.")
             .Validate(o => o.Session.Lifetime > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Session.CookieName),
                 "Access:Session needs a CookieName and a positive Lifetime.")
-            .Validate(o => o.Session is { AbsoluteLifetime.Ticks: > 0, OfflineGrace.Ticks: >= 0, RecheckInterval.Ticks: > 0 }
+            .Validate(o => o.Session is { AbsoluteLifetime.Ticks: > 0, OfflineGrace.Ticks: >= 0, RecheckInterval.Ticks: > 0, ReuseFor.Ticks: >= 0 }
                     && o.Session.AbsoluteLifetime >= o.Session.Lifetime && o.RedisTimeout > TimeSpan.Zero,
                 "Access:Session: AbsoluteLifetime (at least Lifetime) and RecheckInterval must be positive, OfflineGrace not negative; Access:RedisTimeout positive.")
             .Validate(o => o.RateLimits is { SignInPerClient: > 0, FailuresPerIdentifier: > 0, FailuresPerAccount: > 0, AdminPerClient: > 0, CsvExportsPerClient: > 0, CsvExportsTotal: > 0, StrapiReadsPerClient: > 0 }
@@ -83,6 +84,9 @@ internal static class AccessServiceCollectionExtensions
             .AddJwtBearer(AccessSchemes.StrapiBearer)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AccessSchemes.AdminKey, null)
             .AddGatewayOidc(builder.Configuration);
+
+        services.AddSingleton<RecentSessionCookies>();
+        services.Replace(ServiceDescriptor.Scoped<IAuthenticationService, GatewayAuthenticationService>());
 
         // After AddCookie's own post-configuration, which makes the ticket format this wraps.
         services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>>(sp => sp.GetRequiredService<SessionCookieSetup>());

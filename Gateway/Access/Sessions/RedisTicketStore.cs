@@ -240,6 +240,13 @@ internal sealed class RedisTicketStore : ITicketStore, IDisposable
     }
 
     /// <summary>When the session held here was last checked against Strapi (Unix milliseconds); not held: never (0).</summary>
+    /// <summary>
+    /// Whether this replica holds session <paramref name="key"/> in memory and may use it now (<see cref="RetrieveAsync(string, HttpContext, CancellationToken)"/>
+    /// would answer from memory): not ended anywhere that this replica heard of, not past its absolute end, Redis heard from.
+    /// </summary>
+    public bool Holds(string key)
+        => _memory.TryGetValue(key, out HeldSession? held) && held is not null && _signal.MemoryTrusted && !Ended(held.Created);
+
     public long CheckedAt(string key) => _memory.TryGetValue(key, out HeldSession? held) && held is not null ? held.Checked : 0;
 
     public void Dispose()
