@@ -15,7 +15,7 @@ namespace Gateway.Caching;
 /// </summary>
 internal sealed partial class CacheAdmission(
     ResponseCacheRedis redis,
-    IHttpContextAccessor http,
+    CacheRequest http,
     IOptionsMonitor<ResponseCacheOptions> options,
     CacheMetrics metrics,
     TimeProvider time,

@@ -14,7 +14,7 @@ namespace Gateway.Caching;
 /// </summary>
 internal sealed partial class FleetSingleFlight(
     ResponseCacheRedis redis,
-    IHttpContextAccessor http,
+    CacheRequest http,
     IOptionsMonitor<ResponseCacheOptions> options,
     TimeProvider time,
     ILogger<FleetSingleFlight> logger)

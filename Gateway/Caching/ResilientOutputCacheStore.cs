@@ -28,7 +28,7 @@ internal sealed partial class ResilientOutputCacheStore(
     FleetSingleFlight flight,
     CacheAdmission admission,
     StaleCopies staleCopies,
-    IHttpContextAccessor http,
+    CacheRequest http,
     CacheMetrics metrics,
     IOptionsMonitor<ResponseCacheOptions> options,
     TimeProvider time,

@@ -52,7 +52,7 @@ internal static class ResponseCacheExtensions
         services.AddSingleton<CacheEvictionSignal>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheEvictionSignal>());
         services.AddSingleton<CacheEviction>();
-        services.AddHttpContextAccessor();
+        services.AddSingleton<CacheRequest>();
         services.AddSingleton<FleetSingleFlight>();
         services.AddSingleton<CacheAdmission>();
         services.AddSingleton<StaleCopies>();
@@ -63,6 +63,8 @@ internal static class ResponseCacheExtensions
     public static WebApplication UseResponseCache(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var request = app.Services.GetRequiredService<CacheRequest>();
+        app.Use((context, next) => CacheRequest.Applies(context) ? request.RunAsync(context, next) : next(context));
         app.UseOutputCache();
         return app;
     }
