@@ -57,14 +57,10 @@ async function worker(index) {
 
 // The result is written however the process ends short of SIGKILL: after the workers, on a signal, on an exception that
 // escaped them (counted as a failure), or when the event loop empties with the workers unsettled.
-let reported = false;
-function report() {
-  if (reported) return;
-  reported = true;
+process.on('exit', () => {
   result.seconds = Number(seconds().toFixed(1));
   process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-process.on('exit', report);
+});
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   process.on(signal, () => { result.ended = signal; process.exit(1); });
 }
@@ -75,4 +71,3 @@ process.on('uncaughtException', (error) => {
 });
 
 await Promise.all(Array.from({ length: workers }, (_, i) => worker(i)));
-report();
